@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A bus is a table of address regions. Each region is plain memory, a device
+ * with register callbacks, or both (memory the CPU executes from, with a
+ * device deciding what reads and writes do). A miss is a bus error, never a
+ * silent zero.
+ */
+#ifndef H743SIM_BUS_H
+#define H743SIM_BUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Who is accessing: the core, or one of the debug access ports. */
+enum bus_master {
+	MASTER_CPU,
+	MASTER_AP0,
+	MASTER_AP1,
+	MASTER_AP2,
+};
+
+#define BUS_OK		0
+#define BUS_ERROR	(-1)
+
+struct bus_region_ops {
+	int (*read)(void *ctx, uint32_t offset, unsigned int size, uint32_t *value,
+			enum bus_master who);
+	int (*write)(void *ctx, uint32_t offset, unsigned int size, uint32_t value,
+			enum bus_master who);
+};
+
+struct bus_region {
+	const char *name;
+	uint32_t base;
+	uint32_t size;
+	uint8_t *mem;			/* backing store, or NULL for pure devices */
+	bool readonly;			/* plain memory that refuses writes */
+	const struct bus_region_ops *ops;	/* overrides plain memory access */
+	void *ctx;
+};
+
+#define BUS_MAX_REGIONS 40
+
+struct bus;
+/* Lets the chip refuse a whole region, e.g. the AXI side while SRST is held. */
+typedef bool (*bus_gate_fn)(void *ctx, const struct bus_region *r, enum bus_master who);
+/* Tells the core that memory changed behind its back (drop translated code). */
+typedef void (*bus_changed_fn)(void *ctx, uint32_t addr, uint32_t len);
+
+struct bus {
+	const char *name;
+	struct bus_region regions[BUS_MAX_REGIONS];
+	unsigned int nregions;
+	bus_gate_fn gate;
+	void *gate_ctx;
+	bus_changed_fn changed;
+	void *changed_ctx;
+	uint64_t accesses;
+	uint64_t errors;
+};
+
+void bus_init(struct bus *bus, const char *name);
+struct bus_region *bus_add_memory(struct bus *bus, const char *name, uint32_t base,
+		uint32_t size, uint8_t *mem, bool readonly);
+struct bus_region *bus_add_device(struct bus *bus, const char *name, uint32_t base,
+		uint32_t size, const struct bus_region_ops *ops, void *ctx);
+const struct bus_region *bus_find(const struct bus *bus, uint32_t addr);
+
+/* size is 1, 2 or 4 bytes, naturally aligned; value is right-aligned. */
+int bus_read(struct bus *bus, uint32_t addr, unsigned int size, uint32_t *value,
+		enum bus_master who);
+int bus_write(struct bus *bus, uint32_t addr, unsigned int size, uint32_t value,
+		enum bus_master who);
+
+/* Little-endian helpers for plain memory. */
+uint32_t mem_load(const uint8_t *p, unsigned int size);
+void mem_store(uint8_t *p, unsigned int size, uint32_t value);
+
+const char *bus_master_name(enum bus_master who);
+
+#endif

@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "cm7.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* QEMU exception numbers that Unicorn reports through UC_HOOK_INTR. */
+#define EXCP_BKPT	7
+
+static const int gp_regs[16] = {
+	UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3,
+	UC_ARM_REG_R4, UC_ARM_REG_R5, UC_ARM_REG_R6, UC_ARM_REG_R7,
+	UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+	UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_PC,
+};
+
+const char *cm7_state_name(enum cm7_state s)
+{
+	static const char *const names[] = { "running", "halted", "reset", "lockup" };
+
+	return names[s];
+}
+
+static uint32_t uc_get(struct cm7 *cm, int reg)
+{
+	uint32_t v = 0;
+
+	uc_reg_read(cm->uc, reg, &v);
+	return v;
+}
+
+static void uc_set(struct cm7 *cm, int reg, uint32_t v)
+{
+	uc_reg_write(cm->uc, reg, &v);
+}
+
+uint32_t cm7_pc(struct cm7 *cm)
+{
+	return uc_get(cm, UC_ARM_REG_PC) & ~1u;
+}
+
+void cm7_snapshot(struct cm7 *cm, uint32_t regs[17])
+{
+	for (int i = 0; i < 16; i++)
+		regs[i] = uc_get(cm, gp_regs[i]);
+	regs[16] = uc_get(cm, UC_ARM_REG_XPSR);
+}
+
+/*
+ * Unicorn ignores writes to the stack pointers and special registers while the
+ * core is in unprivileged Thread mode; a debugger's writes must always land, so
+ * borrow Handler mode for the duration of the write.
+ */
+static void write_privileged(struct cm7 *cm, int reg, uint32_t v)
+{
+	uint32_t xpsr = uc_get(cm, UC_ARM_REG_XPSR);
+	bool borrow = (xpsr & 0x1FF) == 0 && (uc_get(cm, UC_ARM_REG_CONTROL) & 1);
+
+	if (borrow)
+		uc_set(cm, UC_ARM_REG_XPSR, xpsr | 3);
+	uc_set(cm, reg, v);
+	if (borrow)
+		uc_set(cm, UC_ARM_REG_XPSR, xpsr);
+}
+
+uint32_t cm7_read_reg(struct cm7 *cm, unsigned int regsel)
+{
+	if (regsel < 16)
+		return regsel == 15 ? cm7_pc(cm) : uc_get(cm, gp_regs[regsel]);
+	switch (regsel) {
+	case 16:
+		/* Unicorn only tracks the Thumb state while running; M-profile is always Thumb. */
+		return uc_get(cm, UC_ARM_REG_XPSR) | 1u << 24;
+	case 17:
+		return uc_get(cm, UC_ARM_REG_MSP);
+	case 18:
+		return uc_get(cm, UC_ARM_REG_PSP);
+	case 0x14:
+		return (uc_get(cm, UC_ARM_REG_CONTROL) & 0xFF) << 24 |
+			(uc_get(cm, UC_ARM_REG_FAULTMASK) & 1) << 16 |
+			(uc_get(cm, UC_ARM_REG_BASEPRI) & 0xFF) << 8 |
+			(uc_get(cm, UC_ARM_REG_PRIMASK) & 1);
+	case 0x21:
+		return uc_get(cm, UC_ARM_REG_FPSCR);
+	default:
+		if (regsel >= 0x40 && regsel < 0x60)
+			return uc_get(cm, UC_ARM_REG_S0 + (int)(regsel - 0x40));
+		sim_trace("cm7: read of unknown REGSEL 0x%x", regsel);
+		return 0;
+	}
+}
+
+void cm7_write_reg(struct cm7 *cm, unsigned int regsel, uint32_t value)
+{
+	if (regsel < 13 || regsel == 14) {
+		uc_set(cm, gp_regs[regsel], value);
+		return;
+	}
+	switch (regsel) {
+	case 13:
+		write_privileged(cm, UC_ARM_REG_SP, value);
+		break;
+	case 15:
+		uc_set(cm, UC_ARM_REG_PC, value & ~1u);
+		break;
+	case 16:
+		uc_set(cm, UC_ARM_REG_XPSR, value);
+		break;
+	case 17:
+		write_privileged(cm, UC_ARM_REG_MSP, value);
+		break;
+	case 18:
+		write_privileged(cm, UC_ARM_REG_PSP, value);
+		break;
+	case 0x14:
+		write_privileged(cm, UC_ARM_REG_PRIMASK, value & 1);
+		write_privileged(cm, UC_ARM_REG_BASEPRI, value >> 8 & 0xFF);
+		write_privileged(cm, UC_ARM_REG_FAULTMASK, value >> 16 & 1);
+		write_privileged(cm, UC_ARM_REG_CONTROL, value >> 24 & 0x7);
+		break;
+	case 0x21:
+		uc_set(cm, UC_ARM_REG_FPSCR, value);
+		break;
+	default:
+		if (regsel >= 0x40 && regsel < 0x60)
+			uc_set(cm, UC_ARM_REG_S0 + (int)(regsel - 0x40), value);
+		else
+			sim_trace("cm7: write of unknown REGSEL 0x%x", regsel);
+		break;
+	}
+}
+
+void cm7_request_halt(struct cm7 *cm, uint32_t dfsr_bits)
+{
+	cm->halt_requested = true;
+	cm->halt_dfsr |= dfsr_bits;
+}
+
+static void undo_restores(struct cm7 *cm)
+{
+	for (unsigned int i = cm->nrestores; i-- > 0;) {
+		const struct cm7_restore *r = &cm->restores[i];
+		const struct bus_region *region = bus_find(cm->bus, r->addr);
+
+		if (region && region->mem)
+			memcpy(region->mem + (r->addr - region->base), r->bytes, r->size);
+	}
+	cm->nrestores = 0;
+}
+
+static bool fpb_match(const struct cm7 *cm, uint32_t addr)
+{
+	for (int i = 0; i < CM7_FPB_COMPARATORS; i++) {
+		uint32_t c = cm->fp_comp[i];
+
+		if ((c & 1) && (c & ~1u) == (addr & ~1u))
+			return true;
+	}
+	return false;
+}
+
+static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct cm7 *cm = user;
+
+	(void)size;
+	if (cm->nrestores)
+		undo_restores(cm);
+	if (cm->watch_hit >= 0)
+		cm7_request_halt(cm, DFSR_DWTTRAP);
+	if (cm->halt_requested || cm->lockup_requested || cm->sysreset_requested ||
+	    cm->vectreset_requested || cm->slice_done >= cm->slice_limit) {
+		uc_emu_stop(uc);
+		return;
+	}
+	if (cm->fpb_enabled && fpb_match(cm, (uint32_t)addr)) {
+		cm7_request_halt(cm, DFSR_BKPT);
+		uc_emu_stop(uc);
+		return;
+	}
+	cm->slice_done++;
+}
+
+static void on_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+	struct cm7 *cm = user;
+
+	if (intno == EXCP_BKPT && (cm->dhcsr_ctrl & DHCSR_C_DEBUGEN)) {
+		cm7_request_halt(cm, DFSR_BKPT);
+	} else {
+		/* Exceptions are not modelled: the core locks up, as with a fault in a fault. */
+		sim_warn("core: exception %u at pc 0x%08x is not modelled; core locks up", intno,
+			cm7_pc(cm));
+		cm->lockup_requested = true;
+	}
+	uc_emu_stop(uc);
+}
+
+static bool dwt_matches(const struct cm7_dwt_comparator *c, uint32_t addr, int size,
+		bool write)
+{
+	unsigned int func = c->function & 0xF;
+	uint32_t span = 1u << (c->mask & 0x1F);
+	uint32_t base = c->comp & ~(span - 1);
+
+	if (func != 7 && func != (write ? 6u : 5u))
+		return false;
+	return addr < base + span && addr + (uint32_t)size > base;
+}
+
+static void check_watchpoints(struct cm7 *cm, uint32_t addr, int size, bool write)
+{
+	for (int i = 0; i < CM7_DWT_COMPARATORS; i++) {
+		if (dwt_matches(&cm->dwt[i], addr, size, write)) {
+			cm->dwt[i].function |= 1u << 24;	/* MATCHED */
+			cm->watch_hit = i;
+		}
+	}
+}
+
+static void on_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+		void *user)
+{
+	struct cm7 *cm = user;
+
+	(void)uc, (void)type, (void)value;
+	cm->wrote_memory = true;
+	check_watchpoints(cm, (uint32_t)addr, size, true);
+}
+
+static void on_read(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+		void *user)
+{
+	(void)uc, (void)type, (void)value;
+	check_watchpoints(user, (uint32_t)addr, size, false);
+}
+
+/*
+ * A CPU store into memory mapped read-only (flash, system memory). Unicorn
+ * performs the store after this hook, so remember the old bytes and put them
+ * back before the next instruction; the device (flash controller) gets the data.
+ */
+static bool on_write_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+		int64_t value, void *user)
+{
+	struct cm7 *cm = user;
+	const struct bus_region *r = bus_find(cm->bus, (uint32_t)addr);
+
+	(void)uc, (void)type;
+	if (!r || !r->mem || size > 8)
+		return false;
+	if (cm->nrestores < CM7_MAX_RESTORES) {
+		struct cm7_restore *s = &cm->restores[cm->nrestores++];
+
+		s->addr = (uint32_t)addr;
+		s->size = (uint8_t)size;
+		memcpy(s->bytes, r->mem + ((uint32_t)addr - r->base), (size_t)size);
+	}
+	for (int done = 0; done < size; done += 4) {
+		unsigned int n = size - done < 4 ? (unsigned int)(size - done) : 4;
+
+		if (r->ops && r->ops->write)
+			bus_write(cm->bus, (uint32_t)addr + done, n,
+				(uint32_t)((uint64_t)value >> (8 * done)), MASTER_CPU);
+		else
+			sim_trace("cpu: write to read-only %s at 0x%08x ignored", r->name,
+				(uint32_t)addr + done);
+	}
+	return true;
+}
+
+void cm7_dwt_changed(struct cm7 *cm)
+{
+	bool need_read = false;
+
+	for (int i = 0; i < CM7_DWT_COMPARATORS; i++) {
+		unsigned int func = cm->dwt[i].function & 0xF;
+
+		need_read |= func == 5 || func == 7;
+	}
+	if (need_read && !cm->read_hook_installed) {
+		uc_hook_add(cm->uc, &cm->hook_read, UC_HOOK_MEM_READ, on_read, cm, 1, 0);
+		cm->read_hook_installed = true;
+	} else if (!need_read && cm->read_hook_installed) {
+		uc_hook_del(cm->uc, cm->hook_read);
+		cm->read_hook_installed = false;
+	}
+}
+
+int cm7_init(struct cm7 *cm, struct bus *bus)
+{
+	memset(cm, 0, sizeof(*cm));
+	cm->bus = bus;
+	cm->boot_address = 0x08000000;
+	cm->watch_hit = -1;
+	uc_err err = uc_open(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, &cm->uc);
+
+	if (err == UC_ERR_OK)
+		err = uc_ctl_set_cpu_model(cm->uc, UC_CPU_ARM_CORTEX_M7);
+	if (err != UC_ERR_OK) {
+		sim_warn("unicorn: cannot create a Cortex-M7: %s", uc_strerror(err));
+		return -1;
+	}
+	uc_hook_add(cm->uc, &cm->hook_code, UC_HOOK_CODE, on_code, cm, 1, 0);
+	uc_hook_add(cm->uc, &cm->hook_intr, UC_HOOK_INTR, on_intr, cm, 1, 0);
+	uc_hook_add(cm->uc, &cm->hook_wprot, UC_HOOK_MEM_WRITE_PROT, on_write_prot, cm, 1, 0);
+	uc_hook_add(cm->uc, &cm->hook_write, UC_HOOK_MEM_WRITE, on_write, cm, 1, 0);
+	return 0;
+}
+
+void cm7_free(struct cm7 *cm)
+{
+	if (cm->uc)
+		uc_close(cm->uc);
+	cm->uc = NULL;
+}
+
+/* Device regions reach Unicorn as MMIO pages that call back into the bus. */
+struct mmio_window {
+	struct cm7 *cm;
+	uint32_t base;
+};
+
+static uint64_t mmio_read(uc_engine *uc, uint64_t offset, unsigned int size, void *user)
+{
+	const struct mmio_window *w = user;
+	uint32_t addr = w->base + (uint32_t)offset, v = 0;
+	uint64_t result = 0;
+
+	(void)uc;
+	for (unsigned int done = 0; done < size; done += 4) {
+		unsigned int n = size - done < 4 ? size - done : 4;
+
+		if (bus_read(w->cm->bus, addr + done, n, &v, MASTER_CPU) != BUS_OK)
+			sim_trace("cpu: bus error reading 0x%08x (reads as 0)", addr + done);
+		result |= (uint64_t)v << (8 * done);
+	}
+	return result;
+}
+
+static void mmio_write(uc_engine *uc, uint64_t offset, unsigned int size, uint64_t value,
+		void *user)
+{
+	const struct mmio_window *w = user;
+	uint32_t addr = w->base + (uint32_t)offset;
+
+	(void)uc;
+	w->cm->wrote_memory = true;
+	for (unsigned int done = 0; done < size; done += 4) {
+		unsigned int n = size - done < 4 ? size - done : 4;
+
+		if (bus_write(w->cm->bus, addr + done, n, (uint32_t)(value >> (8 * done)),
+				MASTER_CPU) != BUS_OK)
+			sim_trace("cpu: bus error writing 0x%08x (ignored)", addr + done);
+	}
+}
+
+static bool page_is_mapped(struct cm7 *cm, uint32_t page)
+{
+	uc_mem_region *regions;
+	uint32_t count;
+	bool found = false;
+
+	if (uc_mem_regions(cm->uc, &regions, &count) != UC_ERR_OK)
+		return false;
+	for (uint32_t i = 0; i < count && !found; i++)
+		found = page >= regions[i].begin && page <= regions[i].end;
+	uc_free(regions);
+	return found;
+}
+
+static int map_device(struct cm7 *cm, const struct bus_region *r)
+{
+	uint32_t first = r->base & ~0xFFFu;
+	uint64_t end = ((uint64_t)r->base + r->size + 0xFFF) & ~0xFFFull;
+
+	for (uint64_t page = first; page < end; page += 0x1000) {
+		if (page_is_mapped(cm, (uint32_t)page))
+			continue;
+		struct mmio_window *w = malloc(sizeof(*w));
+
+		if (!w)
+			return -1;
+		w->cm = cm;
+		w->base = (uint32_t)page;
+		/* The window is owned by Unicorn's mapping for the life of the process. */
+		if (uc_mmio_map(cm->uc, page, 0x1000, mmio_read, w, mmio_write, w) != UC_ERR_OK) {
+			free(w);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cm7_map_bus(struct cm7 *cm)
+{
+	for (unsigned int i = 0; i < cm->bus->nregions; i++) {
+		const struct bus_region *r = &cm->bus->regions[i];
+		uc_err err = UC_ERR_OK;
+
+		if (r->mem) {
+			uint32_t prot = (r->readonly || r->ops) ? UC_PROT_READ | UC_PROT_EXEC
+								 : UC_PROT_ALL;
+			err = uc_mem_map_ptr(cm->uc, r->base, r->size, prot, r->mem);
+		} else if (map_device(cm, r) != 0) {
+			err = UC_ERR_MAP;
+		}
+		if (err != UC_ERR_OK) {
+			sim_warn("unicorn: cannot map %s at 0x%08x: %s", r->name, r->base,
+				uc_strerror(err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void cm7_power_on(struct cm7 *cm)
+{
+	cm->dhcsr_ctrl = 0;
+	cm->dcrdr = 0;
+	cm->demcr = 0;
+	cm->dfsr = 0;
+	cm->fpb_enabled = false;
+	memset(cm->fp_comp, 0, sizeof(cm->fp_comp));
+	memset(cm->dwt, 0, sizeof(cm->dwt));
+	cm->dwt_ctrl = 0;
+	cm7_dwt_changed(cm);
+	cm->itm_ter = cm->itm_tpr = cm->itm_tcr = 0;
+}
+
+static void reset_scb(struct cm7 *cm)
+{
+	cm->vtor = cm->boot_address;
+	cm->aircr_prigroup = 0;
+	cm->scr = 0;
+	cm->ccr = 0x00040200;
+	cm->shcsr = cm->cfsr = cm->hfsr = cm->mmfar = cm->bfar = 0;
+	cm->cpacr = 0;
+	memset(cm->shpr, 0, sizeof(cm->shpr));
+	cm->actlr = 0;
+	cm->fpccr = 0xC0000000;
+	cm->fpcar = cm->fpdscr = 0;
+	cm->csselr = 0;
+	memset(cm->systick, 0, sizeof(cm->systick));
+	memset(cm->nvic, 0, sizeof(cm->nvic));
+}
+
+void cm7_core_reset(struct cm7 *cm)
+{
+	uint32_t msp = 0, pc = 0;
+
+	bus_read(cm->bus, cm->boot_address, 4, &msp, MASTER_CPU);
+	bus_read(cm->bus, cm->boot_address + 4, 4, &pc, MASTER_CPU);
+	reset_scb(cm);
+	uc_set(cm, UC_ARM_REG_XPSR, (pc & 1) << 24);
+	uc_set(cm, UC_ARM_REG_CONTROL, 0);
+	for (int i = 0; i < 13; i++)
+		uc_set(cm, gp_regs[i], 0);
+	uc_set(cm, UC_ARM_REG_PRIMASK, 0);
+	uc_set(cm, UC_ARM_REG_BASEPRI, 0);
+	uc_set(cm, UC_ARM_REG_FAULTMASK, 0);
+	uc_set(cm, UC_ARM_REG_MSP, msp & ~3u);
+	uc_set(cm, UC_ARM_REG_PSP, 0);
+	uc_set(cm, UC_ARM_REG_LR, 0xFFFFFFFF);
+	uc_set(cm, UC_ARM_REG_PC, pc & ~1u);
+	cm->s_reset_st = true;
+	cm->nrestores = 0;
+	if (cm->state == CM7_RESET)
+		return;		/* still held: the vector catch decision comes at release */
+	bool catch = (cm->dhcsr_ctrl & DHCSR_C_DEBUGEN) &&
+		((cm->demcr & DEMCR_VC_CORERESET) || (cm->dhcsr_ctrl & DHCSR_C_HALT));
+
+	if (catch) {
+		cm->state = CM7_HALTED;
+		cm->dfsr |= (cm->demcr & DEMCR_VC_CORERESET) ? DFSR_VCATCH : DFSR_HALTED;
+	} else {
+		cm->state = CM7_RUNNING;
+	}
+	sim_trace("core: reset, msp 0x%08x pc 0x%08x, %s", msp, pc, cm7_state_name(cm->state));
+}
+
+void cm7_hold_reset(struct cm7 *cm, bool held)
+{
+	if (held) {
+		cm->state = CM7_RESET;
+		cm->s_reset_st = true;
+	} else if (cm->state == CM7_RESET) {
+		cm->state = CM7_RUNNING;	/* provisional: cm7_core_reset decides */
+		cm7_core_reset(cm);
+	}
+}
+
+bool cm7_is_running(const struct cm7 *cm)
+{
+	return cm->state == CM7_RUNNING;
+}
+
+void cm7_code_changed(struct cm7 *cm, uint32_t addr, uint32_t len)
+{
+	if (!cm->code_dirty) {
+		cm->dirty_lo = addr;
+		cm->dirty_hi = addr + len;
+		cm->code_dirty = true;
+		return;
+	}
+	if (addr < cm->dirty_lo)
+		cm->dirty_lo = addr;
+	if (addr + len > cm->dirty_hi)
+		cm->dirty_hi = addr + len;
+}
+
+static void flush_translations(struct cm7 *cm)
+{
+	if (!cm->code_dirty)
+		return;
+	uc_ctl_remove_cache(cm->uc, cm->dirty_lo & ~0xFFFu, (cm->dirty_hi + 0xFFF) & ~0xFFFu);
+	cm->code_dirty = false;
+}
+
+/* Act on what the hooks asked for once Unicorn has returned. */
+static void finish_run(struct cm7 *cm)
+{
+	if (cm->watch_hit >= 0) {
+		cm7_request_halt(cm, DFSR_DWTTRAP);
+		cm->watch_hit = -1;
+	}
+	if (cm->lockup_requested) {
+		cm->state = CM7_LOCKUP;
+		cm->lockup_requested = false;
+	}
+	if (cm->halt_requested) {
+		if (cm->state != CM7_LOCKUP) {
+			cm->state = CM7_HALTED;
+			cm->dfsr |= cm->halt_dfsr;
+		}
+		cm->halt_requested = false;
+		cm->halt_dfsr = 0;
+	}
+	if (cm->sysreset_requested) {
+		cm->sysreset_requested = false;
+		if (cm->system_reset)
+			cm->system_reset(cm->chip);
+	}
+	if (cm->vectreset_requested) {
+		cm->vectreset_requested = false;
+		cm7_core_reset(cm);
+	}
+}
+
+uint64_t cm7_run(struct cm7 *cm, uint64_t max)
+{
+	if (cm->state != CM7_RUNNING || max == 0)
+		return 0;
+	flush_translations(cm);
+	cm->slice_limit = max;
+	cm->slice_done = 0;
+	uint32_t pc = cm7_pc(cm);
+	uc_err err = uc_emu_start(cm->uc, pc | 1, 0xFFFFFFFFu, 0, 0);
+
+	undo_restores(cm);
+	if (err != UC_ERR_OK) {
+		sim_warn("core: %s at pc 0x%08x; the core locks up", uc_strerror(err), cm7_pc(cm));
+		cm->lockup_requested = true;
+	}
+	cm->instructions += cm->slice_done;
+	if (cm->slice_done)
+		cm->s_retire_st = true;
+	finish_run(cm);
+	return cm->slice_done;
+}
+
+/* DHCSR writes: halt, step and resume, done synchronously (ARMv7-M C1.6.2). */
+void cm7_write_dhcsr(struct cm7 *cm, uint32_t value)
+{
+	if ((value >> 16) != 0xA05F)
+		return;
+	uint32_t ctrl = value & (DHCSR_C_DEBUGEN | DHCSR_C_HALT | DHCSR_C_STEP |
+			DHCSR_C_MASKINTS | DHCSR_C_SNAPSTALL);
+
+	if (!(ctrl & DHCSR_C_DEBUGEN))
+		ctrl = 0;
+	cm->dhcsr_ctrl = ctrl;
+	switch (cm->state) {
+	case CM7_RUNNING:
+	case CM7_LOCKUP:
+		if (ctrl & DHCSR_C_HALT) {
+			cm->state = CM7_HALTED;
+			cm->dfsr |= DFSR_HALTED;
+		}
+		break;
+	case CM7_HALTED:
+		if (ctrl & DHCSR_C_HALT)
+			break;
+		cm->state = CM7_RUNNING;
+		if (ctrl & DHCSR_C_STEP) {
+			cm7_run(cm, 1);
+			if (cm->state == CM7_RUNNING) {
+				cm->state = CM7_HALTED;
+				cm->dfsr |= DFSR_HALTED;
+			}
+		}
+		break;
+	case CM7_RESET:
+		break;
+	}
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Cortex-M7 core: the instruction set runs on Unicorn; run control, debug
+ * registers (DHCSR/DCRSR/DCRDR/DEMCR/DFSR), FPB, DWT, SCB and the PPB ROM
+ * tables are modelled here (ARMv7-M ARM, part C1; Cortex-M7 TRM).
+ */
+#ifndef H743SIM_CM7_H
+#define H743SIM_CM7_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+
+#include "bus.h"
+
+#define CM7_CPUID	0x411FC271u	/* r1p1, as on STM32H743 rev Y and V */
+
+#define DHCSR_C_DEBUGEN	(1u << 0)
+#define DHCSR_C_HALT	(1u << 1)
+#define DHCSR_C_STEP	(1u << 2)
+#define DHCSR_C_MASKINTS (1u << 3)
+#define DHCSR_C_SNAPSTALL (1u << 5)
+#define DHCSR_S_REGRDY	(1u << 16)
+#define DHCSR_S_HALT	(1u << 17)
+#define DHCSR_S_SLEEP	(1u << 18)
+#define DHCSR_S_LOCKUP	(1u << 19)
+#define DHCSR_S_RETIRE_ST (1u << 24)
+#define DHCSR_S_RESET_ST (1u << 25)
+
+#define DFSR_HALTED	(1u << 0)
+#define DFSR_BKPT	(1u << 1)
+#define DFSR_DWTTRAP	(1u << 2)
+#define DFSR_VCATCH	(1u << 3)
+#define DFSR_EXTERNAL	(1u << 4)
+
+#define DEMCR_VC_CORERESET (1u << 0)
+
+#define CM7_FPB_COMPARATORS 8
+#define CM7_DWT_COMPARATORS 4
+#define CM7_MAX_RESTORES 16
+#define CM7_NVIC_WORDS 240
+
+enum cm7_state {
+	CM7_RUNNING,
+	CM7_HALTED,
+	CM7_RESET,	/* held in reset by SRST */
+	CM7_LOCKUP,
+};
+
+struct cm7_dwt_comparator {
+	uint32_t comp;
+	uint32_t mask;
+	uint32_t function;
+};
+
+/* A store the CPU made into read-only mapped memory, to be undone. */
+struct cm7_restore {
+	uint32_t addr;
+	uint8_t size;
+	uint8_t bytes[8];
+};
+
+struct cm7 {
+	uc_engine *uc;
+	struct bus *bus;
+	enum cm7_state state;
+	uint32_t boot_address;
+
+	/* debug state, reset only at power-on */
+	uint32_t dhcsr_ctrl;
+	bool s_retire_st;
+	bool s_reset_st;
+	uint32_t dcrdr;
+	uint32_t demcr;
+	uint32_t dfsr;
+	bool fpb_enabled;
+	uint32_t fp_comp[CM7_FPB_COMPARATORS];
+	uint32_t dwt_ctrl;
+	uint64_t dwt_cyccnt_base;
+	struct cm7_dwt_comparator dwt[CM7_DWT_COMPARATORS];
+
+	/* system control block and NVIC state (storage only: no exceptions) */
+	uint32_t vtor, aircr_prigroup, scr, ccr, shcsr, cfsr, hfsr, mmfar, bfar, cpacr;
+	uint32_t shpr[3], actlr, fpccr, fpcar, fpdscr, csselr;
+	uint32_t systick[4];
+	uint32_t nvic[CM7_NVIC_WORDS];
+	uint32_t itm_ter, itm_tpr, itm_tcr;
+
+	/* run control inside one uc_emu_start */
+	uint64_t instructions;		/* retired since power-on */
+	uint64_t slice_limit;
+	uint64_t slice_done;
+	bool halt_requested;
+	uint32_t halt_dfsr;
+	bool lockup_requested;
+	bool wrote_memory;
+	int watch_hit;			/* DWT comparator that matched, or -1 */
+	bool sysreset_requested;
+	bool vectreset_requested;
+	struct cm7_restore restores[CM7_MAX_RESTORES];
+	unsigned int nrestores;
+
+	/* memory the debugger changed: translated code there must be dropped */
+	bool code_dirty;
+	uint32_t dirty_lo, dirty_hi;
+
+	uc_hook hook_code, hook_intr, hook_wprot, hook_write, hook_read;
+	bool read_hook_installed;
+
+	/* the chip performs system resets (SYSRESETREQ) */
+	void (*system_reset)(void *ctx);
+	void *chip;
+};
+
+int cm7_init(struct cm7 *cm, struct bus *bus);
+void cm7_free(struct cm7 *cm);
+/* Map every region of the CPU's bus into Unicorn; call after the bus is complete. */
+int cm7_map_bus(struct cm7 *cm);
+
+void cm7_power_on(struct cm7 *cm);
+/* Core reset: registers from the vector table, halting if vector catch asks. */
+void cm7_core_reset(struct cm7 *cm);
+void cm7_hold_reset(struct cm7 *cm, bool held);
+
+/* Execute up to max instructions if running; returns how many retired. */
+uint64_t cm7_run(struct cm7 *cm, uint64_t max);
+bool cm7_is_running(const struct cm7 *cm);
+/* Memory changed under the core (debugger write, flash program/erase). */
+void cm7_code_changed(struct cm7 *cm, uint32_t addr, uint32_t len);
+
+/* Registers by DCRSR REGSEL number. */
+uint32_t cm7_read_reg(struct cm7 *cm, unsigned int regsel);
+void cm7_write_reg(struct cm7 *cm, unsigned int regsel, uint32_t value);
+uint32_t cm7_pc(struct cm7 *cm);
+/* R0-R12, SP, LR, PC, xPSR: used to recognise a core spinning in place. */
+void cm7_snapshot(struct cm7 *cm, uint32_t regs[17]);
+const char *cm7_state_name(enum cm7_state s);
+
+/* The private peripheral bus 0xE0000000-0xE00FFFFF, as a bus device. */
+extern const struct bus_region_ops cm7_ppb_ops;
+#define CM7_PPB_BASE 0xE0000000u
+#define CM7_PPB_SIZE 0x00100000u
+
+/* used by cm7_ppb.c */
+void cm7_request_halt(struct cm7 *cm, uint32_t dfsr_bits);
+void cm7_write_dhcsr(struct cm7 *cm, uint32_t value);
+void cm7_dwt_changed(struct cm7 *cm);
+
+#endif

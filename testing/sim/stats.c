@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "stats.h"
+#include "log.h"
+#include "stm32h743.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static unsigned long long ns(uint64_t ps)
+{
+	return (unsigned long long)(ps / PS_PER_NS);
+}
+
+/* Written to a temporary file and renamed, so readers never see half a file. */
+int stats_write(const char *path, struct stm32h743 *chip, const struct server_stats *srv)
+{
+	char tmp[4096];
+	const struct vclock *clk = &chip->clock;
+	struct cm7 *core = &chip->core;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+
+	if (!f) {
+		sim_warn("cannot write statistics to %s", tmp);
+		return -1;
+	}
+	fprintf(f, "{\n");
+	fprintf(f, "  \"tck_hz\": %llu,\n", (unsigned long long)chip->cfg.tck_hz);
+	fprintf(f, "  \"cpu_hz\": %llu,\n", (unsigned long long)chip->cfg.cpu_hz);
+	fprintf(f, "  \"tck_cycles\": %llu,\n", (unsigned long long)chip->tck_cycles);
+	fprintf(f, "  \"virtual_ns\": %llu,\n", ns(clk->now));
+	fprintf(f, "  \"wire_ns\": %llu,\n", ns(clk->by_source[VCLOCK_WIRE]));
+	fprintf(f, "  \"runahead_ns\": %llu,\n", ns(clk->by_source[VCLOCK_RUNAHEAD]));
+	fprintf(f, "  \"skip_ns\": %llu,\n", ns(clk->by_source[VCLOCK_SKIP]));
+	fprintf(f, "  \"cpu_ns\": %llu,\n", ns(core->instructions * chip->cpu_period_ps));
+	fprintf(f, "  \"cpu_instructions\": %llu,\n", (unsigned long long)core->instructions);
+	fprintf(f, "  \"dp_transactions\": %llu,\n", (unsigned long long)chip->dp.dp_transactions);
+	fprintf(f, "  \"ap_transactions\": %llu,\n", (unsigned long long)chip->dp.ap_transactions);
+	fprintf(f, "  \"sticky_errors\": %llu,\n", (unsigned long long)chip->dp.sticky_errors);
+	fprintf(f, "  \"bus_errors\": %llu,\n", (unsigned long long)chip->cpu_bus.errors);
+	fprintf(f, "  \"wire_bytes_in\": %llu,\n", (unsigned long long)chip->wire.bytes_in);
+	fprintf(f, "  \"wire_bytes_out\": %llu,\n", (unsigned long long)chip->wire.bytes_out);
+	fprintf(f, "  \"system_resets\": %llu,\n", (unsigned long long)chip->system_resets);
+	fprintf(f, "  \"connections\": %llu,\n", (unsigned long long)srv->connections);
+	fprintf(f, "  \"core\": {\"state\": \"%s\", \"pc\": %u}\n",
+		cm7_state_name(core->state), cm7_pc(core));
+	fprintf(f, "}\n");
+	if (fclose(f) != 0 || rename(tmp, path) != 0) {
+		sim_warn("cannot write statistics to %s", path);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "stm32h743.h"
+#include "log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Instructions per run-ahead slice: a multiple of every loop length up to 8, so
+ * a polling loop is seen at the same PC at the end of consecutive slices. */
+#define SPIN_SLICE 840
+
+static const struct cs_component id_apbd_rom;
+static const uint32_t apbd_rom_entries[] = { 0x00003003, 0x00004003, 0x00015003, 0 };
+static const struct cs_component id_apbd_rom = {
+	0x450, JEP106_ST, 0, CS_CLASS_ROM, 0x01, apbd_rom_entries,
+};
+static const struct cs_component id_swo = { 0x914, JEP106_ARM, 0, CS_CLASS_DEBUG, 0x11, NULL };
+static const struct cs_component id_swtf = { 0x908, JEP106_ARM, 0, CS_CLASS_DEBUG, 0x12, NULL };
+static const struct cs_component id_tpiu = { 0x912, JEP106_ARM, 0, CS_CLASS_DEBUG, 0x11, NULL };
+
+/* JTAG-DP TAP: ABORT, DPACC and APACC select the 35-bit scan chain. */
+static unsigned int dap_dr_length(struct tap *tap, unsigned int ir)
+{
+	(void)tap;
+	return (ir == DP_IR_ABORT || ir == DP_IR_DPACC || ir == DP_IR_APACC) ? 35 : 0;
+}
+
+static uint64_t dap_dr_capture(struct tap *tap, unsigned int ir)
+{
+	struct stm32h743 *chip = tap->ctx;
+
+	(void)ir;
+	return jtag_dp_capture(&chip->dp);
+}
+
+static void dap_dr_update(struct tap *tap, unsigned int ir, uint64_t value)
+{
+	struct stm32h743 *chip = tap->ctx;
+
+	chip->spin_valid = false;	/* the debugger acted: re-check for spinning */
+	jtag_dp_update(&chip->dp, ir, value);
+}
+
+static const struct tap_ops dap_tap_ops = {
+	.dr_length = dap_dr_length,
+	.dr_capture = dap_dr_capture,
+	.dr_update = dap_dr_update,
+};
+
+static void on_tck_edge(void *ctx)
+{
+	struct stm32h743 *chip = ctx;
+
+	chip->tck_cycles++;
+	chip->wire_debt_ps += (int64_t)chip->tck_period_ps;
+}
+
+static void on_reset_lines(void *ctx, bool trst, bool srst)
+{
+	struct stm32h743 *chip = ctx;
+
+	chip_settle(chip);
+	tap_chain_set_trst(&chip->chain, trst);
+	chip_set_srst(chip, srst);
+}
+
+static void before_ap_access(void *ctx)
+{
+	chip_settle(ctx);
+}
+
+/* While SRST is held only the PPB answers through AP0 (srst_nogate). */
+static bool cpu_bus_gate(void *ctx, const struct bus_region *r, enum bus_master who)
+{
+	struct stm32h743 *chip = ctx;
+
+	return !(chip->srst && who == MASTER_AP0 && r->base != CM7_PPB_BASE);
+}
+
+static void on_memory_changed(void *ctx, uint32_t addr, uint32_t len)
+{
+	struct stm32h743 *chip = ctx;
+
+	cm7_code_changed(&chip->core, addr, len);
+}
+
+static void on_sysresetreq(void *ctx)
+{
+	chip_system_reset(ctx);
+}
+
+static uint8_t *alloc_mem(size_t size, uint8_t fill)
+{
+	uint8_t *p = aligned_alloc(4096, size);
+
+	if (p)
+		memset(p, fill, size);
+	return p;
+}
+
+static int alloc_memories(struct chip_memories *m)
+{
+	m->itcm = alloc_mem(64 * 1024, 0);
+	m->dtcm = alloc_mem(128 * 1024, 0);
+	m->axi = alloc_mem(512 * 1024, 0);
+	m->sram1 = alloc_mem(128 * 1024, 0);
+	m->sram2 = alloc_mem(128 * 1024, 0);
+	m->sram3 = alloc_mem(32 * 1024, 0);
+	m->sram4 = alloc_mem(64 * 1024, 0);
+	m->bkpsram = alloc_mem(4 * 1024, 0);
+	m->flash = alloc_mem(FLASH_SIZE_MAX, 0xFF);
+	m->sysmem1 = alloc_mem(SYSMEM_SIZE, 0);
+	m->sysmem2 = alloc_mem(SYSMEM_SIZE, 0);
+	return (m->itcm && m->dtcm && m->axi && m->sram1 && m->sram2 && m->sram3 && m->sram4 &&
+		m->bkpsram && m->flash && m->sysmem1 && m->sysmem2) ? 0 : -1;
+}
+
+/* Factory words in system memory: unique ID and flash size in KiB. */
+static void write_factory_words(struct stm32h743 *chip)
+{
+	static const uint32_t uid[3] = { 0x00350024, 0x32385111, 0x33373730 };
+	uint8_t *base = chip->mem.sysmem1;
+
+	for (int i = 0; i < 3; i++)
+		mem_store(base + (UID_ADDR - SYSMEM1_BASE) + 4 * i, 4, uid[i]);
+	mem_store(base + (FLASH_SIZE_ADDR - SYSMEM1_BASE), 2, FLASH_SIZE_MAX / 1024);
+}
+
+/* The memory map as the CPU and AP0 see it (RM0433 section 2.3.2). */
+static void build_cpu_bus(struct stm32h743 *chip)
+{
+	struct bus *b = &chip->cpu_bus;
+	struct chip_memories *m = &chip->mem;
+
+	bus_init(b, "ahb");
+	bus_add_memory(b, "ITCM", 0x00000000, 64 * 1024, m->itcm, false);
+	bus_add_memory(b, "flash", FLASH_BASE, FLASH_SIZE_MAX, m->flash, true);
+	bus_add_memory(b, "system memory bank 1", SYSMEM1_BASE, SYSMEM_SIZE, m->sysmem1, true);
+	bus_add_memory(b, "system memory bank 2", SYSMEM2_BASE, SYSMEM_SIZE, m->sysmem2, true);
+	bus_add_memory(b, "DTCM", 0x20000000, 128 * 1024, m->dtcm, false);
+	bus_add_memory(b, "AXI SRAM", 0x24000000, 512 * 1024, m->axi, false);
+	bus_add_memory(b, "SRAM1", 0x30000000, 128 * 1024, m->sram1, false);
+	bus_add_memory(b, "SRAM2", 0x30020000, 128 * 1024, m->sram2, false);
+	bus_add_memory(b, "SRAM3", 0x30040000, 32 * 1024, m->sram3, false);
+	bus_add_memory(b, "SRAM4", 0x38000000, 64 * 1024, m->sram4, false);
+	bus_add_memory(b, "backup SRAM", 0x38800000, 4 * 1024, m->bkpsram, false);
+	bus_add_device(b, "RCC", RCC_BASE, 0x400, &regdev_ops, &chip->periph.rcc);
+	bus_add_device(b, "PWR", PWR_BASE, 0x400, &regdev_ops, &chip->periph.pwr);
+	bus_add_device(b, "DBGMCU", DBGMCU_BASE, 0x400, &regdev_ops, &chip->periph.dbgmcu);
+	bus_add_device(b, "PPB", CM7_PPB_BASE, CM7_PPB_SIZE, &cm7_ppb_ops, &chip->core);
+	b->gate = cpu_bus_gate;
+	b->gate_ctx = chip;
+	b->changed = on_memory_changed;
+	b->changed_ctx = chip;
+}
+
+/* AP1 reaches the D3 domain memories directly. */
+static void build_d3_bus(struct stm32h743 *chip)
+{
+	struct bus *b = &chip->d3_bus;
+
+	bus_init(b, "d3");
+	bus_add_memory(b, "SRAM4", 0x38000000, 64 * 1024, chip->mem.sram4, false);
+	bus_add_memory(b, "backup SRAM", 0x38800000, 4 * 1024, chip->mem.bkpsram, false);
+}
+
+/* AP2: the debug APB with the system ROM table, DBGMCU and trace components. */
+static void build_apbd_bus(struct stm32h743 *chip)
+{
+	struct bus *b = &chip->apbd_bus;
+
+	chip->apbd_rom.id = &id_apbd_rom;
+	chip->apbd_swo.id = &id_swo;
+	chip->apbd_swtf.id = &id_swtf;
+	chip->apbd_tpiu.id = &id_tpiu;
+	bus_init(b, "apb-d");
+	bus_add_device(b, "APB-D ROM table", 0xE00E0000, 0x1000, &apbd_component_ops,
+		&chip->apbd_rom);
+	bus_add_device(b, "DBGMCU", DBGMCU_APBD_BASE, 0x1000, &regdev_ops, &chip->periph.dbgmcu);
+	bus_add_device(b, "SWO", 0xE00E3000, 0x1000, &apbd_component_ops, &chip->apbd_swo);
+	bus_add_device(b, "SWTF", 0xE00E4000, 0x1000, &apbd_component_ops, &chip->apbd_swtf);
+	bus_add_device(b, "TPIU", 0xE00F5000, 0x1000, &apbd_component_ops, &chip->apbd_tpiu);
+}
+
+static void build_jtag(struct stm32h743 *chip)
+{
+	chip->dap_tap = (struct tap){
+		.name = "cpu", .ir_length = 4, .ir_capture = 0x1, .idcode_ir = DP_IR_IDCODE,
+		.idcode = 0x6BA00477, .ops = &dap_tap_ops, .ctx = chip,
+	};
+	chip->bs_tap = (struct tap){
+		.name = "bs", .ir_length = 5, .ir_capture = 0x1, .idcode_ir = 0x01,
+		.idcode = 0x06450041,
+	};
+	tap_chain_init(&chip->chain);
+	tap_chain_add(&chip->chain, &chip->dap_tap);	/* nearest TDO */
+	tap_chain_add(&chip->chain, &chip->bs_tap);
+
+	memset(&chip->dp, 0, sizeof(chip->dp));
+	mem_ap_init(&chip->ap0, "ap0", 0x84770001, 0xE00FE003, &chip->cpu_bus, MASTER_AP0);
+	mem_ap_init(&chip->ap1, "ap1", 0x84770001, 0x00000002, &chip->d3_bus, MASTER_AP1);
+	mem_ap_init(&chip->ap2, "ap2", 0x54770002, 0xE00E0003, &chip->apbd_bus, MASTER_AP2);
+	jtag_dp_attach_ap(&chip->dp, 0, &chip->ap0);
+	jtag_dp_attach_ap(&chip->dp, 1, &chip->ap1);
+	jtag_dp_attach_ap(&chip->dp, 2, &chip->ap2);
+	chip->dp.before_ap = before_ap_access;
+	chip->dp.ctx = chip;
+
+	struct rbb_hooks hooks = {
+		.tck_edge = on_tck_edge, .reset_lines = on_reset_lines, .ctx = chip,
+	};
+	rbb_init(&chip->wire, &chip->chain, &hooks);
+}
+
+int chip_init(struct stm32h743 *chip, const struct chip_config *cfg)
+{
+	memset(chip, 0, sizeof(*chip));
+	chip->cfg = *cfg;
+	vclock_init(&chip->clock);
+	log_set_clock(&chip->clock);
+	chip->tck_period_ps = PS_PER_S / cfg->tck_hz;
+	chip->cpu_period_ps = PS_PER_S / cfg->cpu_hz;
+	if (alloc_memories(&chip->mem) != 0) {
+		sim_warn("out of memory for the chip's memories");
+		return -1;
+	}
+	periph_init(&chip->periph, cfg->rev_id);
+	if (cm7_init(&chip->core, &chip->cpu_bus) != 0)
+		return -1;
+	chip->core.system_reset = on_sysresetreq;
+	chip->core.chip = chip;
+	build_cpu_bus(chip);
+	build_d3_bus(chip);
+	build_apbd_bus(chip);
+	build_jtag(chip);
+	write_factory_words(chip);
+	return cm7_map_bus(&chip->core);
+}
+
+void chip_free(struct stm32h743 *chip)
+{
+	struct chip_memories *m = &chip->mem;
+
+	cm7_free(&chip->core);
+	free(m->itcm), free(m->dtcm), free(m->axi), free(m->sram1), free(m->sram2);
+	free(m->sram3), free(m->sram4), free(m->bkpsram), free(m->flash);
+	free(m->sysmem1), free(m->sysmem2);
+}
+
+void chip_power_on(struct stm32h743 *chip)
+{
+	jtag_dp_power_on(&chip->dp);
+	periph_power_on(&chip->periph);
+	cm7_power_on(&chip->core);
+	cm7_core_reset(&chip->core);
+}
+
+void chip_system_reset(struct stm32h743 *chip)
+{
+	chip->system_resets++;
+	periph_system_reset(&chip->periph);
+	cm7_core_reset(&chip->core);
+}
+
+void chip_set_srst(struct stm32h743 *chip, bool asserted)
+{
+	if (asserted == chip->srst)
+		return;
+	chip->srst = asserted;
+	sim_trace("chip: SRST %s", asserted ? "asserted" : "released");
+	if (asserted) {
+		periph_system_reset(&chip->periph);
+		cm7_hold_reset(&chip->core, true);
+	} else {
+		chip->system_resets++;
+		periph_system_reset(&chip->periph);
+		cm7_hold_reset(&chip->core, false);
+	}
+}
+
+/*
+ * Advance the chip by up to budget_ps: pending events fire on time and the
+ * core executes instructions in between. Returns the time actually lived
+ * (instructions are atomic, so it may overshoot slightly).
+ */
+static uint64_t live_for(struct stm32h743 *chip, uint64_t budget_ps, enum vclock_source src)
+{
+	struct vclock *clk = &chip->clock;
+	uint64_t start = clk->now, end = clk->now + budget_ps;
+
+	while (clk->now < end) {
+		vclock_fire_due(clk);
+		uint64_t next = vclock_next_event(clk);
+		uint64_t until = next < end ? next : end;
+		uint64_t executed = 0;
+
+		if (cm7_is_running(&chip->core)) {
+			uint64_t n = (until - clk->now + chip->cpu_period_ps - 1) / chip->cpu_period_ps;
+
+			executed = cm7_run(&chip->core, n ? n : 1);
+		}
+		if (executed)
+			vclock_advance(clk, executed * chip->cpu_period_ps, src);
+		else
+			vclock_advance(clk, until - clk->now, src);
+	}
+	vclock_fire_due(clk);
+	return clk->now - start;
+}
+
+void chip_settle(struct stm32h743 *chip)
+{
+	if (chip->wire_debt_ps <= 0)
+		return;
+	chip->wire_debt_ps -= (int64_t)live_for(chip, (uint64_t)chip->wire_debt_ps, VCLOCK_WIRE);
+}
+
+/* One slice of free running; true when the core repeats itself without writing. */
+static bool run_slice_is_spin(struct stm32h743 *chip)
+{
+	struct vclock *clk = &chip->clock;
+	uint32_t regs[17];
+
+	chip->core.wrote_memory = false;
+	uint64_t executed = cm7_run(&chip->core, SPIN_SLICE);
+
+	vclock_advance(clk, executed * chip->cpu_period_ps, VCLOCK_RUNAHEAD);
+	vclock_fire_due(clk);
+	if (!cm7_is_running(&chip->core))
+		return false;
+	cm7_snapshot(&chip->core, regs);
+	bool same = chip->spin_valid && !chip->core.wrote_memory &&
+		memcmp(regs, chip->spin_regs, sizeof(regs)) == 0;
+
+	memcpy(chip->spin_regs, regs, sizeof(regs));
+	chip->spin_valid = !chip->core.wrote_memory;
+	return same;
+}
+
+static void skip_to(struct stm32h743 *chip, uint64_t when)
+{
+	struct vclock *clk = &chip->clock;
+
+	if (when > clk->now)
+		vclock_advance(clk, when - clk->now, VCLOCK_SKIP);
+	vclock_fire_due(clk);
+	chip->spin_valid = false;
+}
+
+bool chip_run_ahead(struct stm32h743 *chip, uint64_t max_ps)
+{
+	struct vclock *clk = &chip->clock;
+	uint64_t slice_ps = SPIN_SLICE * chip->cpu_period_ps;
+	uint64_t end;
+
+	chip_settle(chip);
+	end = clk->now + max_ps;
+	while (clk->now < end) {
+		uint64_t next = vclock_next_event(clk);
+
+		if (!cm7_is_running(&chip->core)) {
+			if (next == UINT64_MAX)
+				return true;
+			skip_to(chip, next);	/* nothing happens until the next event */
+		} else if (next != UINT64_MAX && next - clk->now < slice_ps) {
+			live_for(chip, next - clk->now, VCLOCK_RUNAHEAD);
+		} else if (run_slice_is_spin(chip)) {
+			if (next == UINT64_MAX)
+				return true;
+			skip_to(chip, next);
+		}
+	}
+	return false;
+}

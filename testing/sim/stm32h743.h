@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The STM32H743 as a whole: memory map, the three buses the debug access
+ * ports see, the JTAG chain, resets, and the scheduler that lets the core
+ * run between and beside debug transactions on the virtual clock.
+ */
+#ifndef H743SIM_STM32H743_H
+#define H743SIM_STM32H743_H
+
+#include "bus.h"
+#include "cm7.h"
+#include "jtag_dp.h"
+#include "mem_ap.h"
+#include "periph.h"
+#include "rbb.h"
+#include "tap.h"
+#include "vclock.h"
+
+#define FLASH_BASE	0x08000000u
+#define FLASH_SIZE_MAX	0x00200000u
+#define SYSMEM1_BASE	0x1FF00000u
+#define SYSMEM2_BASE	0x1FF40000u
+#define SYSMEM_SIZE	0x00020000u
+#define UID_ADDR	0x1FF1E800u
+#define FLASH_SIZE_ADDR	0x1FF1E880u
+
+struct chip_config {
+	uint16_t rev_id;		/* REV_ID_Y or REV_ID_V */
+	uint64_t tck_hz;
+	uint64_t cpu_hz;
+};
+
+struct chip_memories {
+	uint8_t *itcm, *dtcm, *axi, *sram1, *sram2, *sram3, *sram4, *bkpsram;
+	uint8_t *flash, *sysmem1, *sysmem2;
+};
+
+struct stm32h743 {
+	struct chip_config cfg;
+	struct vclock clock;
+	uint64_t tck_period_ps;
+	uint64_t cpu_period_ps;
+	int64_t wire_debt_ps;		/* TCK time the chip has not yet lived through */
+	uint64_t tck_cycles;
+
+	struct chip_memories mem;
+	struct bus cpu_bus;		/* the system as the CPU and AP0 see it */
+	struct bus d3_bus;		/* AP1 */
+	struct bus apbd_bus;		/* AP2 */
+	struct periph_set periph;
+	struct apbd_component apbd_rom, apbd_swo, apbd_swtf, apbd_tpiu;
+	struct cm7 core;
+
+	struct tap dap_tap, bs_tap;
+	struct tap_chain chain;
+	struct jtag_dp dp;
+	struct mem_ap ap0, ap1, ap2;
+	struct rbb wire;
+	bool srst;
+
+	/* spin detection for run-ahead */
+	uint32_t spin_regs[17];
+	bool spin_valid;
+	uint64_t system_resets;
+	bool persistent_dirty;		/* flash changed since the state file was written */
+};
+
+int chip_init(struct stm32h743 *chip, const struct chip_config *cfg);
+void chip_free(struct stm32h743 *chip);
+void chip_power_on(struct stm32h743 *chip);
+void chip_system_reset(struct stm32h743 *chip);
+void chip_set_srst(struct stm32h743 *chip, bool asserted);
+
+/* Live through the TCK time accumulated by the wire (core and pending events). */
+void chip_settle(struct stm32h743 *chip);
+/*
+ * The wire is idle: let the chip run ahead by at most max_ps. Returns true when
+ * the chip is quiescent (halted, or spinning without writes, nothing pending):
+ * nothing will change until the debugger acts.
+ */
+bool chip_run_ahead(struct stm32h743 *chip, uint64_t max_ps);
+
+#endif
