@@ -270,6 +270,32 @@ static bool on_write_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 	return true;
 }
 
+static void on_checked_read(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+		int64_t value, void *user)
+{
+	struct cm7 *cm = user;
+
+	(void)type, (void)value;
+	if (cm->read_check(cm->read_check_ctx, (uint32_t)addr, (unsigned int)size) == BUS_OK)
+		return;
+	/* A precise bus fault; without exception entry the core locks up. */
+	sim_warn("core: bus fault reading 0x%08x at pc 0x%08x; the core locks up",
+		(uint32_t)addr, cm7_pc(cm));
+	cm->lockup_requested = true;
+	uc_emu_stop(uc);
+}
+
+void cm7_check_reads(struct cm7 *cm, uint32_t lo, uint32_t hi, bool on)
+{
+	if (on && !cm->check_hook_installed && cm->read_check) {
+		uc_hook_add(cm->uc, &cm->hook_check, UC_HOOK_MEM_READ, on_checked_read, cm, lo, hi);
+		cm->check_hook_installed = true;
+	} else if (!on && cm->check_hook_installed) {
+		uc_hook_del(cm->uc, cm->hook_check);
+		cm->check_hook_installed = false;
+	}
+}
+
 void cm7_dwt_changed(struct cm7 *cm)
 {
 	bool need_read = false;

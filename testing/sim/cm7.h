@@ -104,8 +104,13 @@ struct cm7 {
 	bool code_dirty;
 	uint32_t dirty_lo, dirty_hi;
 
-	uc_hook hook_code, hook_intr, hook_wprot, hook_write, hook_read;
+	uc_hook hook_code, hook_intr, hook_wprot, hook_write, hook_read, hook_check;
 	bool read_hook_installed;
+	bool check_hook_installed;
+
+	/* a device that can refuse CPU data reads (flash ECC): BUS_ERROR faults */
+	int (*read_check)(void *ctx, uint32_t addr, unsigned int size);
+	void *read_check_ctx;
 
 	/* the chip performs system resets (SYSRESETREQ) */
 	void (*system_reset)(void *ctx);
@@ -127,6 +132,9 @@ uint64_t cm7_run(struct cm7 *cm, uint64_t max);
 bool cm7_is_running(const struct cm7 *cm);
 /* Memory changed under the core (debugger write, flash program/erase). */
 void cm7_code_changed(struct cm7 *cm, uint32_t addr, uint32_t len);
+
+/* Ask read_check about every CPU data read in [lo, hi] (or stop asking). */
+void cm7_check_reads(struct cm7 *cm, uint32_t lo, uint32_t hi, bool on);
 
 /* Registers by DCRSR REGSEL number. */
 uint32_t cm7_read_reg(struct cm7 *cm, unsigned int regsel);

@@ -4,6 +4,7 @@
  * adapter. One client at a time; the chip keeps its state (and keeps running)
  * between connections, like a powered board.
  */
+#define _GNU_SOURCE
 #include "log.h"
 #include "persist.h"
 #include "stats.h"
@@ -34,10 +35,19 @@ struct options {
 	const char *state_file;
 	const char *stats_file;
 	const char *flash_image;
+	const char *export_file;
+	int export_bank;
+	uint64_t drop_after_bytes;
+	struct flash_faults faults;
 	struct chip_config chip;
 };
 
+static int saved_argc;
+static char **saved_argv;
+static int bound_port;
+
 static volatile sig_atomic_t stop_requested;
+static struct stm32h743 *ctx_chip;
 static volatile sig_atomic_t stats_requested;
 
 static void on_stop_signal(int sig)
@@ -64,6 +74,18 @@ static void usage(FILE *f)
 		"  --stats FILE      write statistics (JSON) at exit, disconnect and SIGUSR1\n"
 		"  --flash-image F   program raw binary F at 0x08000000 at start-up, like a\n"
 		"                    board that comes with firmware (overrides --state's flash)\n"
+		"  --variant NAME    H743xI (default), H742xI, H753xI, H743xG, H742xG, H750xB\n"
+		"  --fault SPEC      inject a fault (repeatable):\n"
+		"                      weak-supply=FRACTION   programmed words silently go bad\n"
+		"                      seed=N                 seed for weak-supply\n"
+		"                      power-loss-after-ops=N cut power half way through flash\n"
+		"                                             operation N+1, then restart\n"
+		"                      power-loss-at-ms=T     cut power at virtual time T ms\n"
+		"                      slow-sector=BANK:SECTOR[:FACTOR]  a worn sector erases slowly\n"
+		"                      stuck-busy=BANK        the bank never finishes an operation\n"
+		"                      drop-after-bytes=N     close the connection after N bytes\n"
+		"  --export-bank N FILE  write physical flash bank N (1 or 2) of --state to FILE\n"
+		"                    and exit (lets tests look at the physical storage)\n"
 		"  --trace           log every debug and bus access to stderr\n"
 		"  --rev Y|V         silicon revision reported in DBGMCU_IDCODE (default V)\n"
 		"  --tck-hz N        JTAG clock frequency on the virtual clock (default 4000000)\n"
@@ -82,6 +104,68 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* --fault NAME=VALUE; every error names what was wrong. */
+static int parse_fault(const char *spec, struct options *o)
+{
+	struct flash_faults *fl = &o->faults;
+	const char *eq = strchr(spec, '=');
+	char *end;
+
+	if (!eq) {
+		fprintf(stderr, "h743sim: --fault wants NAME=VALUE, not '%s'\n", spec);
+		return -1;
+	}
+	const char *v = eq + 1;
+	size_t n = (size_t)(eq - spec);
+
+	errno = 0;
+	if (!strncmp(spec, "weak-supply", n) && n == 11) {
+		fl->weak_supply = strtod(v, &end);
+		if (*end || fl->weak_supply < 0 || fl->weak_supply > 1)
+			goto bad;
+	} else if (!strncmp(spec, "seed", n) && n == 4) {
+		fl->rng = strtoull(v, &end, 0) | 1;
+		if (*end)
+			goto bad;
+	} else if (!strncmp(spec, "power-loss-after-ops", n) && n == 20) {
+		fl->power_loss_after_ops = strtoull(v, &end, 0);
+		if (*end || !fl->power_loss_after_ops)
+			goto bad;
+	} else if (!strncmp(spec, "power-loss-at-ms", n) && n == 16) {
+		double ms = strtod(v, &end);
+
+		if (*end || ms <= 0)
+			goto bad;
+		fl->power_loss_at_ps = (uint64_t)(ms * PS_PER_MS);
+	} else if (!strncmp(spec, "slow-sector", n) && n == 11) {
+		unsigned int bank, sector, factor = 8;
+		int got = sscanf(v, "%u:%u:%u", &bank, &sector, &factor);
+
+		if (got < 2 || bank < 1 || bank > 2 || sector > 7 || factor < 1)
+			goto bad;
+		fl->slow_bank = (int)bank - 1;
+		fl->slow_sector = (int)sector;
+		fl->slow_factor = factor;
+	} else if (!strncmp(spec, "stuck-busy", n) && n == 10) {
+		unsigned long bank = strtoul(v, &end, 0);
+
+		if (*end || bank < 1 || bank > 2)
+			goto bad;
+		fl->stuck_bank = (int)bank - 1;
+	} else if (!strncmp(spec, "drop-after-bytes", n) && n == 16) {
+		o->drop_after_bytes = strtoull(v, &end, 0);
+		if (*end || !o->drop_after_bytes)
+			goto bad;
+	} else {
+		fprintf(stderr, "h743sim: unknown fault '%.*s' (see --help)\n", (int)n, spec);
+		return -1;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "h743sim: bad value in --fault %s (see --help)\n", spec);
+	return -1;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -93,6 +177,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "stats", required_argument, NULL, 'S' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "flash-image", required_argument, NULL, 'f' },
+		{ "variant", required_argument, NULL, 'v' },
+		{ "fault", required_argument, NULL, 'F' },
+		{ "export-bank", required_argument, NULL, 'E' },
 		{ "rev", required_argument, NULL, 'R' },
 		{ "tck-hz", required_argument, NULL, 'T' },
 		{ "cpu-hz", required_argument, NULL, 'C' },
@@ -103,7 +190,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	*o = (struct options){
 		.bind_addr = "127.0.0.1", .port = 3335,
-		.chip = { .rev_id = REV_ID_V, .tck_hz = 4000000, .cpu_hz = 64000000 },
+		.chip = { .rev_id = REV_ID_V, .tck_hz = 4000000, .cpu_hz = 64000000,
+			.variant = &flash_variants[0] },
+		.faults = { .slow_bank = -1, .slow_sector = -1, .slow_factor = 8, .stuck_bank = -1,
+			.rng = 0x9E3779B97F4A7C15ull },
 	};
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -125,6 +215,25 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'S': o->stats_file = optarg; break;
 		case 't': sim_trace_enabled = true; break;
 		case 'f': o->flash_image = optarg; break;
+		case 'v':
+			o->chip.variant = flash_find_variant(optarg);
+			if (!o->chip.variant) {
+				fprintf(stderr, "h743sim: unknown --variant '%s' (see --help)\n", optarg);
+				return -1;
+			}
+			break;
+		case 'F':
+			if (parse_fault(optarg, o) != 0)
+				return -1;
+			break;
+		case 'E':
+			if (optind >= argc || (strcmp(optarg, "1") && strcmp(optarg, "2"))) {
+				fprintf(stderr, "h743sim: --export-bank wants 1 or 2 and a file name\n");
+				return -1;
+			}
+			o->export_bank = atoi(optarg);
+			o->export_file = argv[optind++];
+			break;
 		case 'R':
 			if (!strcmp(optarg, "Y") || !strcmp(optarg, "y")) {
 				o->chip.rev_id = REV_ID_Y;
@@ -171,7 +280,7 @@ static int listen_tcp(const struct options *o, int *port_out)
 		fprintf(stderr, "h743sim: --bind wants an IPv4 address, not '%s'\n", o->bind_addr);
 		return -1;
 	}
-	fd = socket(AF_INET, SOCK_STREAM, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -199,7 +308,7 @@ static int listen_unix(const char *path)
 	}
 	strcpy(sa.sun_path, path);
 	unlink(path);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 1) != 0) {
@@ -237,17 +346,84 @@ static void print_connect_hints(const struct options *o, int port)
 	fflush(stdout);
 }
 
-static struct persist_section state_sections(struct stm32h743 *chip)
+/* What survives a power cycle: the array as laid out now, ECC state, option bytes. */
+#define NSECTIONS 4
+static void state_sections(struct stm32h743 *chip, struct persist_section s[NSECTIONS])
 {
-	return (struct persist_section){ "flash", chip->mem.flash, FLASH_SIZE_MAX };
+	struct flash *f = &chip->flash;
+
+	s[0] = (struct persist_section){ "flash", f->array, FLASH_ARRAY_SIZE };
+	s[1] = (struct persist_section){ "flash-words", f->words, sizeof(f->words) };
+	s[2] = (struct persist_section){ "flash-swapped", &f->swapped, sizeof(f->swapped) };
+	s[3] = (struct persist_section){ "option-bytes", &f->nv, sizeof(f->nv) };
 }
 
 static void save_state(const struct options *o, struct stm32h743 *chip)
 {
-	struct persist_section s = state_sections(chip);
+	struct persist_section s[NSECTIONS];
 
-	if (o->state_file)
-		persist_save(o->state_file, &s, 1);
+	if (!o->state_file)
+		return;
+	state_sections(chip, s);
+	if (persist_save(o->state_file, s, NSECTIONS) == 0)
+		chip->flash.dirty = false;
+}
+
+static int load_state(const struct options *o, struct stm32h743 *chip)
+{
+	struct persist_section s[NSECTIONS];
+
+	state_sections(chip, s);
+	if (persist_load(o->state_file, s, NSECTIONS) < 0)
+		return -1;
+	flash_recount_bad_words(&chip->flash);
+	return 0;
+}
+
+/* Tool mode: one physical bank of a state file, for tests and post-mortems. */
+static int export_bank(const struct options *o, struct stm32h743 *chip)
+{
+	const struct flash *f = &chip->flash;
+	unsigned int logical = f->swapped ? 2 - (unsigned int)o->export_bank :
+		(unsigned int)o->export_bank - 1;
+	FILE *out = fopen(o->export_file, "wb");
+
+	if (!out || fwrite(f->array + logical * FLASH_BANK_BYTES, 1, FLASH_BANK_BYTES, out) !=
+			FLASH_BANK_BYTES || fclose(out) != 0) {
+		fprintf(stderr, "h743sim: cannot write %s: %s\n", o->export_file, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* An injected power loss: keep what the flash holds now and boot again. */
+static void restart_after_power_loss(void *ctx)
+{
+	const struct options *o = ctx;
+	char **argv = calloc((size_t)saved_argc + 3, sizeof(*argv));
+	char port[16];
+	int n = 0;
+
+	save_state(o, ctx_chip);
+	for (int i = 0; argv && i < saved_argc; i++) {
+		if (!strcmp(saved_argv[i], "--fault") && i + 1 < saved_argc &&
+		    !strncmp(saved_argv[i + 1], "power-loss", 10)) {
+			i++;	/* the power only fails once */
+			continue;
+		}
+		argv[n++] = saved_argv[i];
+	}
+	if (!argv)
+		exit(1);
+	if (!o->unix_path) {
+		snprintf(port, sizeof(port), "%d", bound_port);
+		argv[n++] = "--port";
+		argv[n++] = port;
+	}
+	fflush(NULL);
+	execv("/proc/self/exe", argv);
+	perror("h743sim: restart after power loss");
+	exit(1);
 }
 
 /* Copy a raw image into the flash array; it must fit and leaves the rest erased. */
@@ -260,17 +436,19 @@ static int load_flash_image(const char *path, struct stm32h743 *chip)
 		fprintf(stderr, "h743sim: cannot open flash image %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	memset(chip->mem.flash, 0xFF, FLASH_SIZE_MAX);
-	n = fread(chip->mem.flash, 1, FLASH_SIZE_MAX, f);
+	static uint8_t image[FLASH_ARRAY_SIZE];
+
+	memset(image, 0xFF, sizeof(image));
+	n = fread(image, 1, sizeof(image), f);
 	bool too_big = fgetc(f) != EOF;
 
 	fclose(f);
-	if (too_big) {
-		fprintf(stderr, "h743sim: flash image %s is larger than the %u KiB flash\n", path,
-			FLASH_SIZE_MAX / 1024);
+	if (too_big || flash_load_image(&chip->flash, image, (uint32_t)n) != 0) {
+		fprintf(stderr, "h743sim: flash image %s does not fit the %u KiB flash of the %s\n",
+			path, chip->cfg.variant->size_kb, chip->cfg.variant->name);
 		return -1;
 	}
-	sim_info("flash: %zu bytes from %s at 0x%08x", n, path, FLASH_BASE);
+	sim_info("flash: %zu bytes from %s at 0x%08x", n, path, FLASH_ARRAY_BASE);
 	return 0;
 }
 
@@ -290,10 +468,23 @@ static int send_all(int fd, const uint8_t *buf, size_t len)
 }
 
 /* Feed what the client sent; false when the connection is over. */
-static bool serve_client(int fd, struct stm32h743 *chip)
+static bool serve_client(int fd, struct stm32h743 *chip, const struct options *o)
 {
 	static uint8_t in[65536], out[65536];
-	ssize_t n = recv(fd, in, sizeof(in), 0);
+	size_t room = sizeof(in);
+
+	if (o->drop_after_bytes) {
+		uint64_t left = o->drop_after_bytes - chip->wire.bytes_in;
+
+		if (chip->wire.bytes_in >= o->drop_after_bytes) {
+			sim_info("fault injection: dropping the connection after %llu bytes",
+				(unsigned long long)chip->wire.bytes_in);
+			return false;
+		}
+		if (left < room)
+			room = (size_t)left;
+	}
+	ssize_t n = recv(fd, in, room, 0);
 
 	if (n < 0 && errno == EINTR)
 		return true;
@@ -308,7 +499,7 @@ static bool serve_client(int fd, struct stm32h743 *chip)
 
 static int accept_client(int listen_fd, struct stm32h743 *chip, struct server_stats *srv)
 {
-	int fd = accept(listen_fd, NULL, NULL), one = 1;
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC), one = 1;
 
 	if (fd < 0)
 		return -1;
@@ -329,6 +520,22 @@ static void end_client(int *fd, const struct options *o, struct stm32h743 *chip,
 	save_state(o, chip);
 	if (o->stats_file)
 		stats_write(o->stats_file, chip, srv);
+}
+
+/*
+ * Flash changes reach the state file when the chip goes quiet, at most every
+ * 250 ms of virtual time, so a killed simulator loses little and never leaves
+ * a torn file.
+ */
+static void save_when_due(const struct options *o, struct stm32h743 *chip, bool quiescent)
+{
+	static uint64_t last_save;
+
+	if (!quiescent || !chip->flash.dirty || !o->state_file ||
+	    chip->clock.now - last_save < 250 * PS_PER_MS)
+		return;
+	last_save = chip->clock.now;
+	save_state(o, chip);
 }
 
 static int serve(const struct options *o, int listen_fd, struct stm32h743 *chip)
@@ -355,12 +562,14 @@ static int serve(const struct options *o, int listen_fd, struct stm32h743 *chip)
 			quiescent = false;
 			if (client < 0)
 				client = accept_client(listen_fd, chip, &srv);
-			else if (!serve_client(client, chip))
+			else if (!serve_client(client, chip, o))
 				end_client(&client, o, chip, &srv);
 			continue;
 		}
-		if (n == 0)
+		if (n == 0) {
 			quiescent = chip_run_ahead(chip, RUNAHEAD_QUANTUM_PS);
+			save_when_due(o, chip, quiescent);
+		}
 	}
 	if (client >= 0)
 		end_client(&client, o, chip, &srv);
@@ -376,19 +585,29 @@ int main(int argc, char **argv)
 	static struct stm32h743 chip;
 	int listen_fd, port = 0;
 
+	saved_argc = argc;
+	saved_argv = argv;
 	if (parse_options(argc, argv, &o) != 0)
 		return 2;
 	if (chip_init(&chip, &o.chip) != 0)
 		return 1;
-	if (o.state_file) {
-		struct persist_section s = state_sections(&chip);
-
-		if (persist_load(o.state_file, &s, 1) < 0)
-			return 1;
+	ctx_chip = &chip;
+	if (o.state_file && load_state(&o, &chip) != 0)
+		return 1;
+	if (o.export_file) {
+		if (!o.state_file) {
+			fprintf(stderr, "h743sim: --export-bank needs --state\n");
+			return 2;
+		}
+		return export_bank(&o, &chip);
 	}
 	if (o.flash_image && load_flash_image(o.flash_image, &chip) != 0)
 		return 1;
+	chip.flash.faults = o.faults;
+	chip.power_lost = restart_after_power_loss;
+	chip.power_lost_ctx = &o;
 	chip_power_on(&chip);
+	flash_start_faults(&chip.flash);
 
 	signal(SIGPIPE, SIG_IGN);
 	struct sigaction sa = { .sa_handler = on_stop_signal };
@@ -401,6 +620,7 @@ int main(int argc, char **argv)
 	listen_fd = o.unix_path ? listen_unix(o.unix_path) : listen_tcp(&o, &port);
 	if (listen_fd < 0)
 		return 1;
+	bound_port = port;
 	print_connect_hints(&o, port);
 	if (o.ready_file)
 		write_ready_file(o.ready_file, port);

@@ -11,6 +11,24 @@ static unsigned long long ns(uint64_t ps)
 	return (unsigned long long)(ps / PS_PER_NS);
 }
 
+static void write_flash_stats(FILE *f, const struct flash *fl)
+{
+	fprintf(f, "  \"flash\": {\"variant\": \"%s\", \"swapped\": %s, "
+		"\"option_changes\": %llu, \"ecc_bad_words\": %u, \"banks\": [\n",
+		fl->variant->name, fl->swapped ? "true" : "false",
+		(unsigned long long)fl->option_changes, fl->bad_words);
+	for (unsigned int i = 0; i < 2; i++) {
+		const struct flash_bank_ctrl *b = &fl->bank[i];
+
+		fprintf(f, "    {\"busy_ns\": %llu, \"words_programmed\": %llu, "
+			"\"sectors_erased\": %llu, \"bank_erases\": %llu, \"crc_runs\": %llu}%s\n",
+			ns(b->busy_ps), (unsigned long long)b->words_programmed,
+			(unsigned long long)b->sectors_erased, (unsigned long long)b->bank_erases,
+			(unsigned long long)b->crc_runs, i ? "" : ",");
+	}
+	fprintf(f, "  ]}\n");
+}
+
 /* Written to a temporary file and renamed, so readers never see half a file. */
 int stats_write(const char *path, struct stm32h743 *chip, const struct server_stats *srv)
 {
@@ -43,8 +61,9 @@ int stats_write(const char *path, struct stm32h743 *chip, const struct server_st
 	fprintf(f, "  \"wire_bytes_out\": %llu,\n", (unsigned long long)chip->wire.bytes_out);
 	fprintf(f, "  \"system_resets\": %llu,\n", (unsigned long long)chip->system_resets);
 	fprintf(f, "  \"connections\": %llu,\n", (unsigned long long)srv->connections);
-	fprintf(f, "  \"core\": {\"state\": \"%s\", \"pc\": %u}\n",
+	fprintf(f, "  \"core\": {\"state\": \"%s\", \"pc\": %u},\n",
 		cm7_state_name(core->state), cm7_pc(core));
+	write_flash_stats(f, &chip->flash);
 	fprintf(f, "}\n");
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		sim_warn("cannot write statistics to %s", path);

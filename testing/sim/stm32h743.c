@@ -89,6 +89,41 @@ static void on_sysresetreq(void *ctx)
 	chip_system_reset(ctx);
 }
 
+static bool debugger_attached(void *ctx)
+{
+	struct stm32h743 *chip = ctx;
+
+	return chip->dp.ctrl_stat & CS_CDBGPWRUPREQ;
+}
+
+static void on_power_lost(void *ctx)
+{
+	struct stm32h743 *chip = ctx;
+
+	if (chip->power_lost)
+		chip->power_lost(chip->power_lost_ctx);
+}
+
+static void erase_backup_sram(void *ctx)
+{
+	struct stm32h743 *chip = ctx;
+
+	memset(chip->mem.bkpsram, 0, 4 * 1024);
+}
+
+static int cpu_flash_read_check(void *ctx, uint32_t addr, unsigned int size)
+{
+	struct stm32h743 *chip = ctx;
+
+	return flash_cpu_read_check(&chip->flash, addr, size);
+}
+
+void chip_update_watches(struct stm32h743 *chip)
+{
+	cm7_check_reads(&chip->core, FLASH_ARRAY_BASE, FLASH_ARRAY_BASE + FLASH_ARRAY_SIZE - 1,
+		chip->flash.bad_words > 0);
+}
+
 static uint8_t *alloc_mem(size_t size, uint8_t fill)
 {
 	uint8_t *p = aligned_alloc(4096, size);
@@ -108,7 +143,7 @@ static int alloc_memories(struct chip_memories *m)
 	m->sram3 = alloc_mem(32 * 1024, 0);
 	m->sram4 = alloc_mem(64 * 1024, 0);
 	m->bkpsram = alloc_mem(4 * 1024, 0);
-	m->flash = alloc_mem(FLASH_SIZE_MAX, 0xFF);
+	m->flash = alloc_mem(FLASH_ARRAY_SIZE, 0xFF);
 	m->sysmem1 = alloc_mem(SYSMEM_SIZE, 0);
 	m->sysmem2 = alloc_mem(SYSMEM_SIZE, 0);
 	return (m->itcm && m->dtcm && m->axi && m->sram1 && m->sram2 && m->sram3 && m->sram4 &&
@@ -123,7 +158,7 @@ static void write_factory_words(struct stm32h743 *chip)
 
 	for (int i = 0; i < 3; i++)
 		mem_store(base + (UID_ADDR - SYSMEM1_BASE) + 4 * i, 4, uid[i]);
-	mem_store(base + (FLASH_SIZE_ADDR - SYSMEM1_BASE), 2, FLASH_SIZE_MAX / 1024);
+	mem_store(base + (FLASH_SIZE_ADDR - SYSMEM1_BASE), 2, chip->cfg.variant->size_kb);
 }
 
 /* The memory map as the CPU and AP0 see it (RM0433 section 2.3.2). */
@@ -134,7 +169,12 @@ static void build_cpu_bus(struct stm32h743 *chip)
 
 	bus_init(b, "ahb");
 	bus_add_memory(b, "ITCM", 0x00000000, 64 * 1024, m->itcm, false);
-	bus_add_memory(b, "flash", FLASH_BASE, FLASH_SIZE_MAX, m->flash, true);
+	struct bus_region *flash = bus_add_memory(b, "flash", FLASH_ARRAY_BASE, FLASH_ARRAY_SIZE,
+			m->flash, true);
+
+	/* The CPU executes from the array; every other access goes through the model. */
+	flash->ops = &flash_array_ops;
+	flash->ctx = &chip->flash;
 	bus_add_memory(b, "system memory bank 1", SYSMEM1_BASE, SYSMEM_SIZE, m->sysmem1, true);
 	bus_add_memory(b, "system memory bank 2", SYSMEM2_BASE, SYSMEM_SIZE, m->sysmem2, true);
 	bus_add_memory(b, "DTCM", 0x20000000, 128 * 1024, m->dtcm, false);
@@ -147,6 +187,7 @@ static void build_cpu_bus(struct stm32h743 *chip)
 	bus_add_device(b, "RCC", RCC_BASE, 0x400, &regdev_ops, &chip->periph.rcc);
 	bus_add_device(b, "PWR", PWR_BASE, 0x400, &regdev_ops, &chip->periph.pwr);
 	bus_add_device(b, "DBGMCU", DBGMCU_BASE, 0x400, &regdev_ops, &chip->periph.dbgmcu);
+	bus_add_device(b, "FLASH", FLASH_REGS_BASE, FLASH_REGS_SIZE, &flash_regs_ops, &chip->flash);
 	bus_add_device(b, "PPB", CM7_PPB_BASE, CM7_PPB_SIZE, &cm7_ppb_ops, &chip->core);
 	b->gate = cpu_bus_gate;
 	b->gate_ctx = chip;
@@ -229,6 +270,15 @@ int chip_init(struct stm32h743 *chip, const struct chip_config *cfg)
 		return -1;
 	chip->core.system_reset = on_sysresetreq;
 	chip->core.chip = chip;
+	chip->core.read_check = cpu_flash_read_check;
+	chip->core.read_check_ctx = chip;
+
+	struct flash_hooks hooks = {
+		.code_changed = on_memory_changed, .debugger_attached = debugger_attached,
+		.power_lost = on_power_lost, .erase_backup_sram = erase_backup_sram, .ctx = chip,
+	};
+
+	flash_init(&chip->flash, &chip->clock, cfg->variant, cfg->rev_id, chip->mem.flash, &hooks);
 	build_cpu_bus(chip);
 	build_d3_bus(chip);
 	build_apbd_bus(chip);
@@ -247,11 +297,20 @@ void chip_free(struct stm32h743 *chip)
 	free(m->sysmem1), free(m->sysmem2);
 }
 
+/* The flash controller reloads its option bytes, which give the boot address. */
+static void reset_flash(struct stm32h743 *chip)
+{
+	flash_reset(&chip->flash);
+	chip->core.boot_address = flash_boot_address(&chip->flash);
+	chip_update_watches(chip);
+}
+
 void chip_power_on(struct stm32h743 *chip)
 {
 	jtag_dp_power_on(&chip->dp);
 	periph_power_on(&chip->periph);
 	cm7_power_on(&chip->core);
+	reset_flash(chip);
 	cm7_core_reset(&chip->core);
 }
 
@@ -259,6 +318,7 @@ void chip_system_reset(struct stm32h743 *chip)
 {
 	chip->system_resets++;
 	periph_system_reset(&chip->periph);
+	reset_flash(chip);
 	cm7_core_reset(&chip->core);
 }
 
@@ -274,6 +334,7 @@ void chip_set_srst(struct stm32h743 *chip, bool asserted)
 	} else {
 		chip->system_resets++;
 		periph_system_reset(&chip->periph);
+		reset_flash(chip);
 		cm7_hold_reset(&chip->core, false);
 	}
 }
@@ -289,7 +350,8 @@ static uint64_t live_for(struct stm32h743 *chip, uint64_t budget_ps, enum vclock
 	uint64_t start = clk->now, end = clk->now + budget_ps;
 
 	while (clk->now < end) {
-		vclock_fire_due(clk);
+		if (vclock_fire_due(clk))
+			chip_update_watches(chip);
 		uint64_t next = vclock_next_event(clk);
 		uint64_t until = next < end ? next : end;
 		uint64_t executed = 0;

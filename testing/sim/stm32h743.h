@@ -9,6 +9,7 @@
 
 #include "bus.h"
 #include "cm7.h"
+#include "flash.h"
 #include "jtag_dp.h"
 #include "mem_ap.h"
 #include "periph.h"
@@ -16,8 +17,6 @@
 #include "tap.h"
 #include "vclock.h"
 
-#define FLASH_BASE	0x08000000u
-#define FLASH_SIZE_MAX	0x00200000u
 #define SYSMEM1_BASE	0x1FF00000u
 #define SYSMEM2_BASE	0x1FF40000u
 #define SYSMEM_SIZE	0x00020000u
@@ -28,6 +27,7 @@ struct chip_config {
 	uint16_t rev_id;		/* REV_ID_Y or REV_ID_V */
 	uint64_t tck_hz;
 	uint64_t cpu_hz;
+	const struct flash_variant *variant;
 };
 
 struct chip_memories {
@@ -50,6 +50,10 @@ struct stm32h743 {
 	struct periph_set periph;
 	struct apbd_component apbd_rom, apbd_swo, apbd_swtf, apbd_tpiu;
 	struct cm7 core;
+	struct flash flash;
+	/* called when an injected power loss strikes: save state and restart */
+	void (*power_lost)(void *ctx);
+	void *power_lost_ctx;
 
 	struct tap dap_tap, bs_tap;
 	struct tap_chain chain;
@@ -62,7 +66,6 @@ struct stm32h743 {
 	uint32_t spin_regs[17];
 	bool spin_valid;
 	uint64_t system_resets;
-	bool persistent_dirty;		/* flash changed since the state file was written */
 };
 
 int chip_init(struct stm32h743 *chip, const struct chip_config *cfg);
@@ -70,6 +73,9 @@ void chip_free(struct stm32h743 *chip);
 void chip_power_on(struct stm32h743 *chip);
 void chip_system_reset(struct stm32h743 *chip);
 void chip_set_srst(struct stm32h743 *chip, bool asserted);
+
+/* Re-evaluate what must be watched after flash state changes (ECC errors). */
+void chip_update_watches(struct stm32h743 *chip);
 
 /* Live through the TCK time accumulated by the wire (core and pending events). */
 void chip_settle(struct stm32h743 *chip);
