@@ -131,6 +131,14 @@ void cm7_write_reg(struct cm7 *cm, unsigned int regsel, uint32_t value)
 	}
 }
 
+/* Debug entry: the core sets C_HALT itself, so it reads back as 1 (ARMv7-M C1.6.3). */
+static void enter_debug_state(struct cm7 *cm, uint32_t dfsr_bits)
+{
+	cm->state = CM7_HALTED;
+	cm->dfsr |= dfsr_bits;
+	cm->dhcsr_ctrl |= DHCSR_C_HALT;
+}
+
 void cm7_request_halt(struct cm7 *cm, uint32_t dfsr_bits)
 {
 	cm->halt_requested = true;
@@ -340,6 +348,8 @@ void cm7_free(struct cm7 *cm)
 	if (cm->uc)
 		uc_close(cm->uc);
 	cm->uc = NULL;
+	while (cm->nwindows)
+		free(cm->windows[--cm->nwindows]);
 }
 
 /* Device regions reach Unicorn as MMIO pages that call back into the bus. */
@@ -396,25 +406,36 @@ static bool page_is_mapped(struct cm7 *cm, uint32_t page)
 	return found;
 }
 
+static int map_window(struct cm7 *cm, uint64_t base, uint64_t size)
+{
+	struct mmio_window *w = cm->nwindows < CM7_MAX_WINDOWS ? malloc(sizeof(*w)) : NULL;
+
+	if (!w)
+		return -1;
+	w->cm = cm;
+	w->base = (uint32_t)base;
+	if (uc_mmio_map(cm->uc, base, size, mmio_read, w, mmio_write, w) != UC_ERR_OK) {
+		free(w);
+		return -1;
+	}
+	cm->windows[cm->nwindows++] = w;
+	return 0;
+}
+
+/* Map the pages of a device region not mapped yet, one window per run of pages. */
 static int map_device(struct cm7 *cm, const struct bus_region *r)
 {
-	uint32_t first = r->base & ~0xFFFu;
+	uint64_t page = r->base & ~0xFFFu;
 	uint64_t end = ((uint64_t)r->base + r->size + 0xFFF) & ~0xFFFull;
 
-	for (uint64_t page = first; page < end; page += 0x1000) {
-		if (page_is_mapped(cm, (uint32_t)page))
-			continue;
-		struct mmio_window *w = malloc(sizeof(*w));
+	while (page < end) {
+		uint64_t run = page;
 
-		if (!w)
+		while (run < end && !page_is_mapped(cm, (uint32_t)run))
+			run += 0x1000;
+		if (run > page && map_window(cm, page, run - page) != 0)
 			return -1;
-		w->cm = cm;
-		w->base = (uint32_t)page;
-		/* The window is owned by Unicorn's mapping for the life of the process. */
-		if (uc_mmio_map(cm->uc, page, 0x1000, mmio_read, w, mmio_write, w) != UC_ERR_OK) {
-			free(w);
-			return -1;
-		}
+		page = run > page ? run : page + 0x1000;
 	}
 	return 0;
 }
@@ -498,8 +519,7 @@ void cm7_core_reset(struct cm7 *cm)
 		((cm->demcr & DEMCR_VC_CORERESET) || (cm->dhcsr_ctrl & DHCSR_C_HALT));
 
 	if (catch) {
-		cm->state = CM7_HALTED;
-		cm->dfsr |= (cm->demcr & DEMCR_VC_CORERESET) ? DFSR_VCATCH : DFSR_HALTED;
+		enter_debug_state(cm, (cm->demcr & DEMCR_VC_CORERESET) ? DFSR_VCATCH : DFSR_HALTED);
 	} else {
 		cm->state = CM7_RUNNING;
 	}
@@ -556,10 +576,8 @@ static void finish_run(struct cm7 *cm)
 		cm->lockup_requested = false;
 	}
 	if (cm->halt_requested) {
-		if (cm->state != CM7_LOCKUP) {
-			cm->state = CM7_HALTED;
-			cm->dfsr |= cm->halt_dfsr;
-		}
+		if (cm->state != CM7_LOCKUP)
+			enter_debug_state(cm, cm->halt_dfsr);
 		cm->halt_requested = false;
 		cm->halt_dfsr = 0;
 	}
@@ -589,6 +607,8 @@ uint64_t cm7_run(struct cm7 *cm, uint64_t max)
 		sim_warn("core: %s at pc 0x%08x; the core locks up", uc_strerror(err), cm7_pc(cm));
 		cm->lockup_requested = true;
 	}
+	sim_trace("core: ran %llu of %llu instructions from 0x%08x, now at 0x%08x",
+		(unsigned long long)cm->slice_done, (unsigned long long)max, pc, cm7_pc(cm));
 	cm->instructions += cm->slice_done;
 	if (cm->slice_done)
 		cm->s_retire_st = true;
@@ -610,10 +630,8 @@ void cm7_write_dhcsr(struct cm7 *cm, uint32_t value)
 	switch (cm->state) {
 	case CM7_RUNNING:
 	case CM7_LOCKUP:
-		if (ctrl & DHCSR_C_HALT) {
-			cm->state = CM7_HALTED;
-			cm->dfsr |= DFSR_HALTED;
-		}
+		if (ctrl & DHCSR_C_HALT)
+			enter_debug_state(cm, DFSR_HALTED);
 		break;
 	case CM7_HALTED:
 		if (ctrl & DHCSR_C_HALT)
@@ -621,10 +639,8 @@ void cm7_write_dhcsr(struct cm7 *cm, uint32_t value)
 		cm->state = CM7_RUNNING;
 		if (ctrl & DHCSR_C_STEP) {
 			cm7_run(cm, 1);
-			if (cm->state == CM7_RUNNING) {
-				cm->state = CM7_HALTED;
-				cm->dfsr |= DFSR_HALTED;
-			}
+			if (cm->state == CM7_RUNNING)
+				enter_debug_state(cm, DFSR_HALTED);
 		}
 		break;
 	case CM7_RESET:

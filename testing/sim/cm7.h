@@ -39,6 +39,9 @@
 #define CM7_DWT_COMPARATORS 4
 #define CM7_MAX_RESTORES 16
 #define CM7_NVIC_WORDS 240
+#define CM7_MAX_WINDOWS 64
+
+struct mmio_window;
 
 enum cm7_state {
 	CM7_RUNNING,
@@ -111,6 +114,10 @@ struct cm7 {
 	/* a device that can refuse CPU data reads (flash ECC): BUS_ERROR faults */
 	int (*read_check)(void *ctx, uint32_t addr, unsigned int size);
 	void *read_check_ctx;
+
+	/* MMIO pages mapped into Unicorn, freed with the core */
+	struct mmio_window *windows[CM7_MAX_WINDOWS];
+	unsigned int nwindows;
 
 	/* the chip performs system resets (SYSRESETREQ) */
 	void (*system_reset)(void *ctx);

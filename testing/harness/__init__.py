@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Harness for the h743 integration tests and the demo.
+
+    from harness import *
+
+    def test_example():
+        with Sim() as sim:
+            out = sim.openocd('init', 'halt', capture('pc', 'reg pc'))
+            check(out.int('pc') != 0, 'pc is zero', out)
+            expect_gt(sim.stats()['tck_cycles'], 0, 'tck cycles')
+
+Sim            h743sim on a free port; .openocd(*cmds) -> Log, .stats(), .stop()
+OpenOCDServer  openocd kept running; .cmd(tcl) -> str, .gdb(elf, *cmds) -> Log
+Log            captured output (a str): .reg(), .mem(), .value()/.int(), .errors()
+capture        an OpenOCD command that prints a value for Log.value()/int()
+ramtest, semihost
+               the test firmware: .elf/.bin, .sym(name), .entry, .load_and_start()
+park_commands  halt the core in a `b .` loop in ITCM (away from the blank-chip lockup)
+check, expect_* fail with context; note() prints a figure under the PASS line
+timeout(s)     decorator for a per-test limit other than 120 s
+"""
+
+from .checks import (TestFailure, Log, capture, check, expect_eq, expect_gt, expect_in,
+                     expect_not_in, expect_re, fail, tail)
+from .env import (AXI_SRAM, DTCM, PARK_ADDR, RAMTEST_BP_INTERVAL, RAMTEST_HELLO,
+                  RAMTEST_PATTERN, STACK_TOP, log, note, park_commands, ramtest, semihost,
+                  tmpfile, tool)
+from .procs import OpenOCDServer, Sim, free_port
+from .runner import timeout
+
+
+__all__ = ['TestFailure', 'Log', 'capture', 'check', 'expect_eq', 'expect_gt', 'expect_in',
+           'expect_not_in', 'expect_re', 'fail', 'tail', 'AXI_SRAM', 'DTCM',
+           'PARK_ADDR', 'RAMTEST_BP_INTERVAL', 'RAMTEST_HELLO', 'RAMTEST_PATTERN', 'STACK_TOP',
+           'log', 'note', 'park_commands', 'ramtest', 'semihost', 'tmpfile', 'tool', 'OpenOCDServer', 'Sim',
+           'free_port', 'timeout']
