@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+/*
+ * stm32h743: flash driver for the STM32H742/H743/H753/H750 (device id 0x450).
+ *
+ *   flash bank $_CHIPNAME.bank1 stm32h743 0x08000000 0 0 0 $_TARGETNAME
+ *   flash bank $_CHIPNAME.bank2 stm32h743 0x08100000 0 0 0 $_TARGETNAME
+ *
+ * Size 0 asks the chip (FLASH_SIZE register). The register set used for a
+ * bank follows its address: set 1 (0x52002000) controls whatever is mapped at
+ * 0x08000000, also with the banks swapped (RM0433 4.3.13).
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <target/arm_adi_v5.h>
+#include <target/armv7m.h>
+#include <target/target.h>
+
+#include "stm32h743.h"
+
+extern const struct flash_driver stm32h743_flash;
+
+FLASH_BANK_COMMAND_HANDLER(stm32h743_flash_bank_command)
+{
+	if (CMD_ARGC < 6)
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	int index = stm32h743_bank_index(bank->base);
+
+	if (index < 0) {
+		LOG_ERROR("flash bank %s at " TARGET_ADDR_FMT ": the STM32H743 flash banks are at "
+			"0x08000000 and 0x08100000", bank->name, bank->base);
+		return ERROR_FLASH_BANK_INVALID;
+	}
+	struct stm32h743_bank *info = calloc(1, sizeof(*info));
+
+	if (!info)
+		return ERROR_FAIL;
+	info->index = index;
+	info->declared_size = bank->size;
+	info->psize = 3;	/* x64: fastest; needs VDD >= 1.8 V (DS12110) */
+	bank->driver_priv = info;
+	bank->write_start_alignment = STM32H743_FLASH_WORD;
+	bank->write_end_alignment = STM32H743_FLASH_WORD;
+	return ERROR_OK;
+}
+
+/* DBGMCU_IDCODE through AP0, or through AP2 when the AXI side is out of reach. */
+static int read_idcode(struct target *target, uint32_t *idcode)
+{
+	if (target_read_u32(target, STM32H743_DBGMCU_IDCODE, idcode) == ERROR_OK)
+		return ERROR_OK;
+	struct armv7m_common *armv7m = target_to_armv7m_safe(target);
+
+	if (!armv7m || !armv7m->debug_ap) {
+		LOG_ERROR("cannot read DBGMCU_IDCODE at 0x%08x; is NRST held or the core "
+			"unpowered?", STM32H743_DBGMCU_IDCODE);
+		return ERROR_FAIL;
+	}
+	struct adiv5_ap *ap = dap_get_ap(armv7m->debug_ap->dap, 2);
+
+	if (!ap)
+		return ERROR_FAIL;
+	int retval = mem_ap_read_atomic_u32(ap, STM32H743_DBGMCU_IDCODE_APB, idcode);
+
+	dap_put_ap(ap);
+	if (retval != ERROR_OK)
+		LOG_ERROR("cannot read DBGMCU_IDCODE through AP0 or AP2: check the connection "
+			"(NRST, VCAP, BOOT0) and the adapter speed");
+	return retval;
+}
+
+static int build_sectors(struct flash_bank *bank, uint32_t size)
+{
+	free(bank->sectors);
+	bank->sectors = NULL;
+	bank->size = size;
+	bank->num_sectors = size / STM32H743_SECTOR_SIZE;
+	if (!bank->num_sectors)
+		return ERROR_OK;
+	bank->sectors = alloc_block_array(0, STM32H743_SECTOR_SIZE, bank->num_sectors);
+	return bank->sectors ? ERROR_OK : ERROR_FAIL;
+}
+
+static int stm32h743_probe(struct flash_bank *bank)
+{
+	struct stm32h743_bank *info = stm32h743_info(bank);
+	struct target *target = bank->target;
+	uint16_t flash_kb;
+	int retval;
+
+	info->probed = false;
+	retval = read_idcode(target, &info->idcode);
+	if (retval != ERROR_OK)
+		return retval;
+	if ((info->idcode & 0xFFF) != STM32H743_DEV_ID) {
+		LOG_ERROR("unexpected device id 0x%03" PRIx32 " (DBGMCU_IDCODE=0x%08" PRIx32 "): the "
+			"stm32h743 driver handles STM32H742/H743/H753/H750 (0x450); use the stm32h7x "
+			"driver for other STM32H7 parts", info->idcode & 0xFFF, info->idcode);
+		return ERROR_FLASH_OPERATION_FAILED;
+	}
+	retval = target_read_u16(target, STM32H743_FLASH_SIZE_REG, &flash_kb);
+	if (retval != ERROR_OK) {
+		LOG_ERROR("cannot read the flash size register at 0x%08x", STM32H743_FLASH_SIZE_REG);
+		return retval;
+	}
+	info->part = stm32h743_find_part(flash_kb);
+	if (!info->part) {
+		LOG_ERROR("unknown flash size %u KiB (register 0x%08x reads 0x%04x): expected 2048, "
+			"1024 or 128", flash_kb, STM32H743_FLASH_SIZE_REG, flash_kb);
+		return ERROR_FLASH_OPERATION_FAILED;
+	}
+	uint32_t size = stm32h743_bank_bytes(info->part, info->index);
+
+	info->absent = size == 0;
+	if (info->absent) {
+		LOG_WARNING("%s: the %s has no flash bank at " TARGET_ADDR_FMT "; the bank is empty",
+			bank->name, info->part->name, bank->base);
+	} else if (info->declared_size && info->declared_size != size) {
+		LOG_WARNING("%s: declared size %" PRIu32 " KiB, but the %s has %" PRIu32 " KiB here; "
+			"using the declared size as asked", bank->name, info->declared_size / 1024,
+			info->part->name, size / 1024);
+		size = info->declared_size;
+	}
+	retval = build_sectors(bank, size);
+	if (retval != ERROR_OK)
+		return retval;
+	info->probed = true;
+	LOG_INFO("%s: %s rev %s, bank %u: %" PRIu32 " KiB at " TARGET_ADDR_FMT, bank->name,
+		info->part->name, stm32h743_revision_name(info->idcode >> 16), info->index + 1,
+		bank->size / 1024, bank->base);
+	return ERROR_OK;
+}
+
+static int stm32h743_auto_probe(struct flash_bank *bank)
+{
+	if (stm32h743_info(bank)->probed)
+		return ERROR_OK;
+	return stm32h743_probe(bank);
+}
+
+static int stm32h743_info_cmd(struct flash_bank *bank, struct command_invocation *cmd)
+{
+	struct stm32h743_bank *info = stm32h743_info(bank);
+	uint32_t optcr, optsr;
+
+	if (!info->probed) {
+		command_print_sameline(cmd, "stm32h743 bank %u: not probed", info->index + 1);
+		return ERROR_OK;
+	}
+	command_print(cmd, "%s (device id 0x%03" PRIx32 ", rev %s), %u KiB flash in %u bank%s",
+		info->part->name, info->idcode & 0xFFF, stm32h743_revision_name(info->idcode >> 16),
+		info->part->flash_kb, info->part->banks, info->part->banks > 1 ? "s" : "");
+	if (info->absent) {
+		command_print_sameline(cmd, "bank %u: absent on this part", info->index + 1);
+		return ERROR_OK;
+	}
+	if (stm32h743_read_reg(bank, STM32H743_OPTCR, &optcr) != ERROR_OK ||
+	    stm32h743_read_reg(bank, STM32H743_OPTSR_CUR, &optsr) != ERROR_OK)
+		return ERROR_FAIL;
+	bool swapped = optcr & OPTCR_SWAP_BANK;
+
+	command_print(cmd, "bank %u at " TARGET_ADDR_FMT ": physical bank %u%s, %u sectors of "
+		"128 KiB, registers at 0x%08x", info->index + 1, bank->base,
+		swapped ? 2 - info->index : info->index + 1, swapped ? " (banks swapped)" : "",
+		bank->num_sectors, STM32H743_FLASH_REGS + info->index * STM32H743_BANK2_REGS);
+	command_print_sameline(cmd, "read protection: RDP level %u; programming parallelism x%u",
+		stm32h743_rdp_level(optsr), 8u << info->psize);
+	return ERROR_OK;
+}
+
+/* `stm32h743 ...` commands take the bank as its number in `flash list`. */
+static int get_our_bank(struct command_invocation *cmd, const char *arg, struct flash_bank **bank)
+{
+	int retval = CALL_COMMAND_HANDLER(flash_command_get_bank, 0, bank);
+
+	(void)arg;
+	if (retval != ERROR_OK)
+		return retval;
+	if ((*bank)->driver != &stm32h743_flash) {
+		command_print(cmd, "flash bank %s is not an stm32h743 bank", (*bank)->name);
+		return ERROR_COMMAND_ARGUMENT_INVALID;
+	}
+	return (*bank)->driver->auto_probe(*bank);
+}
+
+COMMAND_HANDLER(stm32h743_handle_psize_command)
+{
+	struct flash_bank *bank;
+	unsigned int width;
+
+	if (CMD_ARGC < 1 || CMD_ARGC > 2)
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	int retval = get_our_bank(CMD, CMD_ARGV[0], &bank);
+
+	if (retval != ERROR_OK)
+		return retval;
+	struct stm32h743_bank *info = stm32h743_info(bank);
+
+	if (CMD_ARGC == 2) {
+		COMMAND_PARSE_NUMBER(uint, CMD_ARGV[1], width);
+		switch (width) {
+		case 8: info->psize = 0; break;
+		case 16: info->psize = 1; break;
+		case 32: info->psize = 2; break;
+		case 64: info->psize = 3; break;
+		default:
+			command_print(CMD, "psize must be 8, 16, 32 or 64 (bits programmed in "
+				"parallel), not %s", CMD_ARGV[1]);
+			return ERROR_COMMAND_ARGUMENT_INVALID;
+		}
+	}
+	command_print(CMD, "%u", 8u << info->psize);
+	return ERROR_OK;
+}
+
+COMMAND_HANDLER(stm32h743_handle_diagnose_command)
+{
+	struct flash_bank *bank;
+
+	if (CMD_ARGC != 1)
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	int retval = get_our_bank(CMD, CMD_ARGV[0], &bank);
+
+	return retval != ERROR_OK ? retval : stm32h743_diagnose(bank, CMD);
+}
+
+static const struct command_registration stm32h743_exec_command_handlers[] = {
+	{
+		.name = "psize",
+		.handler = stm32h743_handle_psize_command,
+		.mode = COMMAND_EXEC,
+		.usage = "bank_id [8|16|32|64]",
+		.help = "Show or set the programming parallelism in bits. x64 (default) needs "
+			"VDD >= 1.8 V; use 8, 16 or 32 on boards whose supply cannot take it.",
+	},
+	{
+		.name = "diagnose",
+		.handler = stm32h743_handle_diagnose_command,
+		.mode = COMMAND_EXEC,
+		.usage = "bank_id",
+		.help = "Explain the flash controller state of a bank: error flags, ECC fault "
+			"address, write and read protection, bank swap.",
+	},
+	{
+		.chain = stm32h743_verify_command_handlers,
+	},
+	COMMAND_REGISTRATION_DONE
+};
+
+static const struct command_registration stm32h743_command_handlers[] = {
+	{
+		.name = "stm32h743",
+		.mode = COMMAND_ANY,
+		.help = "stm32h743 flash command group",
+		.usage = "",
+		.chain = stm32h743_exec_command_handlers,
+	},
+	COMMAND_REGISTRATION_DONE
+};
+
+const struct flash_driver stm32h743_flash = {
+	.name = "stm32h743",
+	.commands = stm32h743_command_handlers,
+	.flash_bank_command = stm32h743_flash_bank_command,
+	.erase = stm32h743_erase,
+	.protect = stm32h743_protect,
+	.write = stm32h743_write,
+	.read = stm32h743_read,
+	.verify = stm32h743_verify,
+	.probe = stm32h743_probe,
+	.auto_probe = stm32h743_auto_probe,
+	.erase_check = default_flash_blank_check,
+	.protect_check = stm32h743_protect_check,
+	.info = stm32h743_info_cmd,
+	.free_driver_priv = default_flash_free_driver_priv,
+};

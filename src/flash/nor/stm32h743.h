@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+
+/*
+ * stm32h743 flash driver: STM32H742/H743/H753/H750 (device id 0x450).
+ * Shared between the driver's modules: layout (stm32h743_layout.c), the
+ * register gateway and status decoding (stm32h743_regs.c), erase and program
+ * (stm32h743_ops.c), option bytes (stm32h743_options.c), verify and
+ * diagnosis (stm32h743_verify.c) and the driver entry points and commands
+ * (stm32h743.c). Register facts: RM0433 chapter 4.
+ */
+
+#ifndef OPENOCD_FLASH_NOR_STM32H743_H
+#define OPENOCD_FLASH_NOR_STM32H743_H
+
+#include "imp.h"
+
+#define STM32H743_DEV_ID		0x450
+#define STM32H743_DBGMCU_IDCODE		0x5C001000	/* through AP0 */
+#define STM32H743_DBGMCU_IDCODE_APB	0xE00E1000	/* through AP2 (APB-D) */
+#define STM32H743_FLASH_SIZE_REG	0x1FF1E880	/* 16 bits, KiB */
+#define STM32H743_FLASH_REGS		0x52002000
+#define STM32H743_BANK2_REGS		0x100
+#define STM32H743_BANK1_BASE		0x08000000
+#define STM32H743_BANK2_BASE		0x08100000
+#define STM32H743_SECTOR_SIZE		0x20000
+#define STM32H743_FLASH_WORD		32
+
+/* FLASH_CR (RM0433 4.9.4) */
+#define CR_LOCK			(1u << 0)
+#define CR_PG			(1u << 1)
+#define CR_SER			(1u << 2)
+#define CR_BER			(1u << 3)
+#define CR_PSIZE_SHIFT		4
+#define CR_FW			(1u << 6)
+#define CR_START		(1u << 7)
+#define CR_SNB_SHIFT		8
+#define CR_CRC_EN		(1u << 15)
+
+/* FLASH_SR (RM0433 4.9.5) */
+#define SR_BSY			(1u << 0)
+#define SR_WBNE			(1u << 1)
+#define SR_QW			(1u << 2)
+#define SR_CRC_BUSY		(1u << 3)
+#define SR_EOP			(1u << 16)
+#define SR_WRPERR		(1u << 17)
+#define SR_PGSERR		(1u << 18)
+#define SR_STRBERR		(1u << 19)
+#define SR_INCERR		(1u << 21)
+#define SR_OPERR		(1u << 22)
+#define SR_RDPERR		(1u << 23)
+#define SR_RDSERR		(1u << 24)
+#define SR_SNECCERR		(1u << 25)
+#define SR_DBECCERR		(1u << 26)
+#define SR_CRCEND		(1u << 27)
+#define SR_CRCRDERR		(1u << 28)
+#define SR_ERRORS		0x07EE0000u	/* WRPERR..DBECCERR */
+#define SR_CLEARABLE		0x1FEF0000u
+
+/* FLASH_OPTCR / OPTSR (RM0433 4.9.7-4.9.9) */
+#define OPTCR_OPTLOCK		(1u << 0)
+#define OPTCR_OPTSTART		(1u << 1)
+#define OPTCR_MER		(1u << 4)
+#define OPTCR_SWAP_BANK		(1u << 31)
+#define OPTSR_OPT_BUSY		(1u << 0)
+#define OPTSR_RDP_SHIFT		8
+#define OPTSR_OPTCHANGEERR	(1u << 30)
+#define OPTSR_SWAP_BANK_OPT	(1u << 31)
+#define OPTCCR_CLR_OPTCHANGEERR	(1u << 30)
+
+#define FLASH_KEY1		0x45670123
+#define FLASH_KEY2		0xCDEF89AB
+#define FLASH_OPTKEY1		0x08192A3B
+#define FLASH_OPTKEY2		0x4C5D6E7F
+
+/* The controller's registers; the gateway maps them to addresses. */
+enum stm32h743_reg {
+	STM32H743_ACR,
+	STM32H743_KEYR,
+	STM32H743_OPTKEYR,
+	STM32H743_CR,
+	STM32H743_SR,
+	STM32H743_CCR,
+	STM32H743_OPTCR,
+	STM32H743_OPTSR_CUR,
+	STM32H743_OPTSR_PRG,
+	STM32H743_OPTCCR,
+	STM32H743_PRAR_CUR,
+	STM32H743_PRAR_PRG,
+	STM32H743_SCAR_CUR,
+	STM32H743_SCAR_PRG,
+	STM32H743_WPSN_CUR,
+	STM32H743_WPSN_PRG,
+	STM32H743_BOOT_CUR,
+	STM32H743_BOOT_PRG,
+	STM32H743_CRCCR,
+	STM32H743_CRCSADD,
+	STM32H743_CRCEADD,
+	STM32H743_CRCDATA,
+	STM32H743_ECC_FA,
+	STM32H743_NUM_REGS,
+};
+
+struct stm32h743_part {
+	uint16_t flash_kb;		/* FLASH_SIZE register value */
+	const char *name;
+	unsigned int banks;
+	unsigned int sectors_per_bank;
+};
+
+/* Per flash bank (driver_priv). */
+struct stm32h743_bank {
+	bool probed;
+	unsigned int index;		/* 0: bank at 0x08000000, 1: at 0x08100000 */
+	uint32_t declared_size;		/* size from the flash bank command, 0 = ask the chip */
+	const struct stm32h743_part *part;
+	uint32_t idcode;
+	unsigned int psize;		/* FLASH_CR.PSIZE: 0 = x8 ... 3 = x64 */
+	bool absent;			/* no bank here on this part (H750 bank 2) */
+};
+
+static inline struct stm32h743_bank *stm32h743_info(struct flash_bank *bank)
+{
+	return bank->driver_priv;
+}
+
+/* stm32h743_layout.c: pure helpers, no target access */
+const struct stm32h743_part *stm32h743_find_part(uint16_t flash_kb);
+int stm32h743_bank_index(target_addr_t base);
+uint32_t stm32h743_bank_bytes(const struct stm32h743_part *part, unsigned int index);
+const char *stm32h743_revision_name(uint16_t rev_id);
+unsigned int stm32h743_psize_bits(unsigned int psize);
+unsigned int stm32h743_sector_erase_timeout_ms(unsigned int psize);
+unsigned int stm32h743_bank_erase_timeout_ms(unsigned int psize);
+unsigned int stm32h743_program_timeout_ms(unsigned int psize);
+
+/* stm32h743_regs.c */
+int stm32h743_read_bank_reg(struct target *target, unsigned int index, enum stm32h743_reg reg,
+		uint32_t *value);
+int stm32h743_write_bank_reg(struct target *target, unsigned int index, enum stm32h743_reg reg,
+		uint32_t value);
+int stm32h743_read_reg(struct flash_bank *bank, enum stm32h743_reg reg, uint32_t *value);
+int stm32h743_write_reg(struct flash_bank *bank, enum stm32h743_reg reg, uint32_t value);
+const char *stm32h743_reg_name(struct flash_bank *bank, enum stm32h743_reg reg);
+void stm32h743_sr_flags(uint32_t sr, char *buf, size_t size);
+int stm32h743_unlock(struct flash_bank *bank);
+int stm32h743_lock(struct flash_bank *bank);
+int stm32h743_clear_errors(struct flash_bank *bank);
+int stm32h743_wait_idle(struct flash_bank *bank, unsigned int timeout_ms, const char *what);
+int stm32h743_report_errors(struct flash_bank *bank, uint32_t sr, const char *what);
+
+/* stm32h743_ops.c */
+int stm32h743_erase(struct flash_bank *bank, unsigned int first, unsigned int last);
+int stm32h743_write(struct flash_bank *bank, const uint8_t *buffer, uint32_t offset,
+		uint32_t count);
+
+/* stm32h743_options.c */
+struct stm32h743_option_write {
+	enum stm32h743_reg reg;		/* a *_PRG register */
+	unsigned int index;		/* bank of a per-bank register */
+	uint32_t value;
+};
+int stm32h743_option_commit(struct target *target, const struct stm32h743_option_write *w,
+		unsigned int count, unsigned int timeout_ms);
+int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsigned int last);
+int stm32h743_protect_check(struct flash_bank *bank);
+unsigned int stm32h743_rdp_level(uint32_t optsr);
+
+/* stm32h743_verify.c */
+int stm32h743_verify(struct flash_bank *bank, const uint8_t *buffer, uint32_t offset,
+		uint32_t count);
+int stm32h743_read(struct flash_bank *bank, uint8_t *buffer, uint32_t offset, uint32_t count);
+int stm32h743_explain_read_failure(struct flash_bank *bank, target_addr_t addr);
+int stm32h743_diagnose(struct flash_bank *bank, struct command_invocation *cmd);
+
+extern const struct command_registration stm32h743_verify_command_handlers[];
+
+#endif /* OPENOCD_FLASH_NOR_STM32H743_H */

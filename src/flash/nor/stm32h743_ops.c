@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+/*
+ * Erase and program for the STM32H743 flash (RM0433 sections 4.3.9-4.3.11).
+ * Programming streams flash words through a target-resident loader
+ * (contrib/loaders/flash/stm32h743) using OpenOCD's async FIFO; without a
+ * work area it falls back to host-driven word writes.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <helper/binarybuffer.h>
+#include <helper/time_support.h>
+#include <target/algorithm.h>
+#include <target/armv7m.h>
+
+#include "stm32h743.h"
+#include "../../../contrib/loaders/flash/stm32h743/stm32h743_loader.h"
+
+/* Data per loader run: progress is reported between runs. */
+#define PROGRESS_CHUNK		(128 * 1024)
+#define FIFO_MAX		(32 * 1024)
+#define FIFO_MIN		(16 * STM32H743_FLASH_WORD)
+
+static const uint8_t loader_code[] = {
+#include "../../../contrib/loaders/flash/stm32h743/stm32h743_write.inc"
+};
+
+static int check_halted(struct flash_bank *bank, const char *what)
+{
+	if (bank->target->state != TARGET_HALTED) {
+		LOG_ERROR("%s: the target must be halted (run `halt` or `reset halt` first)", what);
+		return ERROR_TARGET_NOT_HALTED;
+	}
+	return ERROR_OK;
+}
+
+/* Refuse before touching the chip when WPSN protects a sector in the range. */
+static int check_not_protected(struct flash_bank *bank, unsigned int first, unsigned int last,
+		const char *what)
+{
+	uint32_t wpsn;
+	int retval = stm32h743_read_reg(bank, STM32H743_WPSN_CUR, &wpsn);
+
+	if (retval != ERROR_OK)
+		return retval;
+	for (unsigned int s = first; s <= last; s++) {
+		if (!(wpsn & (1u << s))) {
+			LOG_ERROR("%s: bank %u sector %u is write protected (%s=0x%02" PRIx32 "); "
+				"lift it with `flash protect %u %u %u off`", what,
+				stm32h743_info(bank)->index + 1, s,
+				stm32h743_reg_name(bank, STM32H743_WPSN_CUR), wpsn, bank->bank_number,
+				s, s);
+			return ERROR_FLASH_PROTECTED;
+		}
+	}
+	return ERROR_OK;
+}
+
+static int erase_one(struct flash_bank *bank, uint32_t cr, unsigned int timeout_ms,
+		const char *what)
+{
+	int retval = stm32h743_write_reg(bank, STM32H743_CR, cr);
+
+	if (retval == ERROR_OK)
+		retval = stm32h743_write_reg(bank, STM32H743_CR, cr | CR_START);
+	if (retval == ERROR_OK)
+		retval = stm32h743_wait_idle(bank, timeout_ms, what);
+	return retval;
+}
+
+static int erase_sectors(struct flash_bank *bank, unsigned int first, unsigned int last)
+{
+	struct stm32h743_bank *info = stm32h743_info(bank);
+	uint32_t psize = stm32h743_psize_bits(info->psize);
+	char what[64];
+
+	if (first == 0 && last == bank->num_sectors - 1 && bank->num_sectors > 1) {
+		snprintf(what, sizeof(what), "bank %u erase", info->index + 1);
+		LOG_INFO("erasing bank %u (%u sectors) with one bank erase", info->index + 1,
+			bank->num_sectors);
+		return erase_one(bank, CR_BER | psize, stm32h743_bank_erase_timeout_ms(info->psize),
+			what);
+	}
+	for (unsigned int s = first; s <= last; s++) {
+		int retval;
+
+		snprintf(what, sizeof(what), "bank %u sector %u erase", info->index + 1, s);
+		if (last > first)
+			LOG_INFO("erasing bank %u sector %u (%u of %u)", info->index + 1, s,
+				s - first + 1, last - first + 1);
+		retval = erase_one(bank, CR_SER | psize | (s << CR_SNB_SHIFT),
+			stm32h743_sector_erase_timeout_ms(info->psize), what);
+		if (retval != ERROR_OK)
+			return retval;
+	}
+	return ERROR_OK;
+}
+
+int stm32h743_erase(struct flash_bank *bank, unsigned int first, unsigned int last)
+{
+	int retval = check_halted(bank, "erase");
+
+	if (retval == ERROR_OK)
+		retval = check_not_protected(bank, first, last, "erase");
+	if (retval != ERROR_OK)
+		return retval;
+	retval = stm32h743_wait_idle(bank, stm32h743_bank_erase_timeout_ms(0), "erase");
+	if (retval == ERROR_OK)
+		retval = stm32h743_unlock(bank);
+	if (retval != ERROR_OK)
+		return retval;
+	retval = stm32h743_clear_errors(bank);
+	if (retval == ERROR_OK)
+		retval = erase_sectors(bank, first, last);
+	/* One exit path: relock even after a failure, keep the first error. */
+	int lock_retval = stm32h743_lock(bank);
+
+	return retval != ERROR_OK ? retval : lock_retval;
+}
+
+/* ---- programming ------------------------------------------------------------ */
+
+/* Little-endian image of the loader parameters, laid out by the shared header. */
+static void put_params(uint8_t *buf, const struct stm32h743_loader_params *p)
+{
+	const uint32_t *words = (const uint32_t *)p;
+
+	for (size_t i = 0; i < sizeof(*p) / 4; i++)
+		buf_set_u32(buf + 4 * i, 0, 32, words[i]);
+}
+
+static void get_params(const uint8_t *buf, struct stm32h743_loader_params *p)
+{
+	uint32_t *words = (uint32_t *)p;
+
+	for (size_t i = 0; i < sizeof(*p) / 4; i++)
+		words[i] = buf_get_u32(buf + 4 * i, 0, 32);
+}
+
+struct loader_areas {
+	struct working_area *code;	/* code, params, stack */
+	struct working_area *fifo;
+};
+
+static uint32_t params_offset(void)
+{
+	return (sizeof(loader_code) + 7) & ~7u;
+}
+
+static uint32_t stack_top_offset(void)
+{
+	return params_offset() + sizeof(struct stm32h743_loader_params) + STM32H743_LOADER_STACK;
+}
+
+static void free_loader(struct target *target, struct loader_areas *a)
+{
+	if (a->fifo)
+		target_free_working_area(target, a->fifo);
+	if (a->code)
+		target_free_working_area(target, a->code);
+	a->fifo = a->code = NULL;
+}
+
+static int alloc_loader(struct target *target, struct loader_areas *a)
+{
+	uint32_t fifo = FIFO_MAX;
+
+	a->code = a->fifo = NULL;
+	if (target_alloc_working_area_try(target, stack_top_offset(), &a->code) != ERROR_OK)
+		return ERROR_TARGET_RESOURCE_NOT_AVAILABLE;
+	while (target_alloc_working_area_try(target, 8 + fifo, &a->fifo) != ERROR_OK) {
+		fifo /= 2;
+		if (fifo < FIFO_MIN) {
+			free_loader(target, a);
+			return ERROR_TARGET_RESOURCE_NOT_AVAILABLE;
+		}
+	}
+	int retval = target_write_buffer(target, a->code->address, sizeof(loader_code), loader_code);
+
+	if (retval != ERROR_OK)
+		free_loader(target, a);
+	return retval;
+}
+
+/* The loader stopped on a flash error: name the word, the bank and the flags. */
+static int loader_failure(struct flash_bank *bank, const struct stm32h743_loader_params *p)
+{
+	char what[96];
+
+	if (p->status == STM32H743_LOADER_FLASH_ERROR) {
+		snprintf(what, sizeof(what), "programming the flash word at 0x%08" PRIx32,
+			p->error_addr);
+		return stm32h743_report_errors(bank, p->error_sr, what);
+	}
+	LOG_ERROR("the flash loader stopped (status %" PRIu32 ") before finishing; the target "
+		"may have been reset or the debug connection lost", p->status);
+	return ERROR_FLASH_OPERATION_FAILED;
+}
+
+/* One loader run over `words` flash words of this bank starting at addr. */
+static int loader_run(struct flash_bank *bank, struct loader_areas *a, const uint8_t *data,
+		uint32_t addr, uint32_t words)
+{
+	struct target *target = bank->target;
+	struct stm32h743_bank *info = stm32h743_info(bank);
+	struct stm32h743_loader_params p = {
+		.fifo_start = a->fifo->address,
+		.fifo_end = a->fifo->address + a->fifo->size,
+		.nsegments = 1,
+		.seg[0] = {
+			.flash_addr = addr, .words = words,
+			.regs = STM32H743_FLASH_REGS + info->index * STM32H743_BANK2_REGS,
+			.cr = CR_PG | stm32h743_psize_bits(info->psize),
+		},
+	};
+	uint8_t raw[sizeof(p)];
+	struct reg_param reg_params[2];
+	struct armv7m_algorithm armv7m_info = {
+		.common_magic = ARMV7M_COMMON_MAGIC, .core_mode = ARM_MODE_THREAD,
+	};
+	target_addr_t params_addr = a->code->address + params_offset();
+
+	put_params(raw, &p);
+	int retval = target_write_buffer(target, params_addr, sizeof(raw), raw);
+
+	if (retval != ERROR_OK)
+		return retval;
+	init_reg_param(&reg_params[0], "r0", 32, PARAM_OUT);
+	init_reg_param(&reg_params[1], "sp", 32, PARAM_OUT);
+	buf_set_u32(reg_params[0].value, 0, 32, params_addr);
+	buf_set_u32(reg_params[1].value, 0, 32, a->code->address + stack_top_offset());
+	retval = target_run_flash_async_algorithm(target, data, words, STM32H743_FLASH_WORD,
+		0, NULL, ARRAY_SIZE(reg_params), reg_params, a->fifo->address, a->fifo->size,
+		a->code->address, a->code->address + 4, &armv7m_info);
+	destroy_reg_param(&reg_params[0]);
+	destroy_reg_param(&reg_params[1]);
+
+	/* Whatever happened, the loader's own account says which word failed. */
+	int read_retval = target_read_buffer(target, params_addr, sizeof(raw), raw);
+
+	if (read_retval == ERROR_OK) {
+		get_params(raw, &p);
+		if (p.status != STM32H743_LOADER_DONE)
+			return loader_failure(bank, &p);
+	}
+	return retval != ERROR_OK ? retval : read_retval;
+}
+
+static int program_with_loader(struct flash_bank *bank, const uint8_t *data, uint32_t addr,
+		uint32_t words)
+{
+	struct loader_areas areas;
+	int retval = alloc_loader(bank->target, &areas);
+
+	if (retval != ERROR_OK)
+		return retval;
+	uint32_t total = words, done = 0;
+
+	while (done < total && retval == ERROR_OK) {
+		uint32_t n = MIN(total - done, PROGRESS_CHUNK / STM32H743_FLASH_WORD);
+
+		retval = loader_run(bank, &areas, data + done * STM32H743_FLASH_WORD,
+			addr + done * STM32H743_FLASH_WORD, n);
+		done += n;
+		if (retval == ERROR_OK && total > n)
+			LOG_INFO("programmed %" PRIu32 " of %" PRIu32 " KiB at 0x%08" PRIx32,
+				done * STM32H743_FLASH_WORD / 1024, total * STM32H743_FLASH_WORD / 1024,
+				addr);
+	}
+	free_loader(bank->target, &areas);
+	return retval;
+}
+
+/* No work area: the host writes each flash word through the debug port. */
+static int program_from_host(struct flash_bank *bank, const uint8_t *data, uint32_t addr,
+		uint32_t words)
+{
+	struct stm32h743_bank *info = stm32h743_info(bank);
+	int retval = stm32h743_write_reg(bank, STM32H743_CR,
+			CR_PG | stm32h743_psize_bits(info->psize));
+
+	for (uint32_t i = 0; i < words && retval == ERROR_OK; i++) {
+		uint32_t word_addr = addr + i * STM32H743_FLASH_WORD;
+		char what[64];
+
+		snprintf(what, sizeof(what), "programming the flash word at 0x%08" PRIx32, word_addr);
+		retval = target_write_buffer(bank->target, word_addr, STM32H743_FLASH_WORD,
+				data + i * STM32H743_FLASH_WORD);
+		if (retval == ERROR_OK)
+			retval = stm32h743_wait_idle(bank, stm32h743_program_timeout_ms(info->psize),
+					what);
+		if (i && !(i % (PROGRESS_CHUNK / STM32H743_FLASH_WORD)))
+			LOG_INFO("programmed %" PRIu32 " of %" PRIu32 " KiB at 0x%08" PRIx32,
+				i * STM32H743_FLASH_WORD / 1024, words * STM32H743_FLASH_WORD / 1024, addr);
+	}
+	int clear_retval = stm32h743_write_reg(bank, STM32H743_CR, 0);
+
+	return retval != ERROR_OK ? retval : clear_retval;
+}
+
+/*
+ * Flash words can only be programmed once after an erase: programming one
+ * again corrupts its ECC (RM0433 4.3.9). Check the destination is erased and
+ * name the first word that is not.
+ */
+static int check_erased(struct flash_bank *bank, uint32_t addr, uint32_t len)
+{
+	struct target *target = bank->target;
+	struct target_memory_check_block block = { .address = addr, .size = len };
+	int retval = target_blank_check_memory(target, &block, 1, bank->erased_value);
+
+	if (retval > 0 && block.result == 1)
+		return ERROR_OK;	/* the on-target check says erased */
+	/* Not erased, or no algorithm: find the word by reading back. */
+	uint8_t word[STM32H743_FLASH_WORD];
+
+	for (uint32_t off = 0; off < len; off += STM32H743_FLASH_WORD) {
+		retval = target_read_buffer(target, addr + off, sizeof(word), word);
+		if (retval != ERROR_OK)
+			return stm32h743_explain_read_failure(bank, addr + off);
+		for (unsigned int i = 0; i < sizeof(word); i++) {
+			if (word[i] != bank->erased_value) {
+				LOG_ERROR("refusing to program the flash word at 0x%08" PRIx32 ": it is "
+					"not erased (byte 0x%08" PRIx32 " reads 0x%02x); programming it "
+					"again would corrupt its ECC. Erase its sector first "
+					"(`flash erase_address`, or `flash write_image erase`)",
+					addr + off, addr + off + i, word[i]);
+				return ERROR_FLASH_OPERATION_FAILED;
+			}
+		}
+	}
+	return ERROR_OK;
+}
+
+static int program(struct flash_bank *bank, const uint8_t *data, uint32_t addr, uint32_t len)
+{
+	uint32_t words = len / STM32H743_FLASH_WORD;
+	int retval = program_with_loader(bank, data, addr, words);
+
+	if (retval == ERROR_TARGET_RESOURCE_NOT_AVAILABLE) {
+		LOG_WARNING("no work area for the flash loader: programming word by word through "
+			"the debug port, which is much slower (give the target a work area)");
+		retval = program_from_host(bank, data, addr, words);
+	}
+	return retval;
+}
+
+/*
+ * Writes are whole 256-bit flash words: an unaligned start or end is padded
+ * with erased bytes, which the controller programs as they are (a full word,
+ * so no force-write is needed).
+ */
+int stm32h743_write(struct flash_bank *bank, const uint8_t *buffer, uint32_t offset,
+		uint32_t count)
+{
+	uint32_t start = offset & ~(STM32H743_FLASH_WORD - 1);
+	uint32_t end = (offset + count + STM32H743_FLASH_WORD - 1) & ~(STM32H743_FLASH_WORD - 1);
+	int retval = check_halted(bank, "write");
+
+	if (retval != ERROR_OK)
+		return retval;
+	if (offset + count > bank->size || offset + count < offset) {
+		LOG_ERROR("write of %" PRIu32 " bytes at offset 0x%08" PRIx32 " goes past the end of "
+			"the %" PRIu32 " KiB bank at " TARGET_ADDR_FMT, count, offset,
+			bank->size / 1024, bank->base);
+		return ERROR_FLASH_DST_OUT_OF_BANK;
+	}
+	uint8_t *padded = malloc(end - start);
+
+	if (!padded)
+		return ERROR_FAIL;
+	memset(padded, bank->erased_value, end - start);
+	memcpy(padded + (offset - start), buffer, count);
+
+	unsigned int first = start / STM32H743_SECTOR_SIZE, last = (end - 1) / STM32H743_SECTOR_SIZE;
+
+	retval = check_not_protected(bank, first, last, "write");
+	if (retval == ERROR_OK)
+		retval = check_erased(bank, bank->base + start, end - start);
+	if (retval == ERROR_OK)
+		retval = stm32h743_wait_idle(bank, stm32h743_bank_erase_timeout_ms(0), "write");
+	if (retval == ERROR_OK)
+		retval = stm32h743_unlock(bank);
+	if (retval != ERROR_OK) {
+		free(padded);
+		return retval;
+	}
+	retval = stm32h743_clear_errors(bank);
+	if (retval == ERROR_OK)
+		retval = program(bank, padded, bank->base + start, end - start);
+	int lock_retval = stm32h743_lock(bank);
+
+	free(padded);
+	return retval != ERROR_OK ? retval : lock_retval;
+}

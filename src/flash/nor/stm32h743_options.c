@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+/*
+ * Option bytes of the STM32H743 (RM0433 section 4.4): one commit writes the
+ * *_PRG registers, starts the change with OPTSTART, waits for OPT_BUSY and
+ * checks OPTCHANGEERR. Write protection (WPSN) maps to `flash protect`.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <helper/time_support.h>
+#include <target/target.h>
+
+#include "stm32h743.h"
+
+unsigned int stm32h743_rdp_level(uint32_t optsr)
+{
+	unsigned int rdp = (optsr >> OPTSR_RDP_SHIFT) & 0xFF;
+
+	if (rdp == 0xAA)
+		return 0;
+	return rdp == 0xCC ? 2 : 1;
+}
+
+/* OPTKEYR takes OPTKEY1 then OPTKEY2; a wrong key locks OPTCR until reset. */
+static int unlock_options(struct target *target)
+{
+	uint32_t optcr;
+	int retval = stm32h743_read_bank_reg(target, 0, STM32H743_OPTCR, &optcr);
+
+	if (retval != ERROR_OK || !(optcr & OPTCR_OPTLOCK))
+		return retval;
+	retval = stm32h743_write_bank_reg(target, 0, STM32H743_OPTKEYR, FLASH_OPTKEY1);
+	if (retval == ERROR_OK)
+		retval = stm32h743_write_bank_reg(target, 0, STM32H743_OPTKEYR, FLASH_OPTKEY2);
+	if (retval == ERROR_OK)
+		retval = stm32h743_read_bank_reg(target, 0, STM32H743_OPTCR, &optcr);
+	if (retval == ERROR_OK && (optcr & OPTCR_OPTLOCK)) {
+		LOG_ERROR("FLASH_OPTCR stays locked (0x%08" PRIx32 ") after the option key sequence: "
+			"a wrong key was written since the last reset; run `reset halt` and try "
+			"again", optcr);
+		retval = ERROR_FLASH_OPERATION_FAILED;
+	}
+	return retval;
+}
+
+static int wait_banks_idle(struct target *target)
+{
+	for (unsigned int i = 0; i < 2; i++) {
+		int64_t start = timeval_ms();
+		uint32_t sr;
+
+		do {
+			int retval = stm32h743_read_bank_reg(target, i, STM32H743_SR, &sr);
+
+			if (retval != ERROR_OK)
+				return retval;
+			if (timeval_ms() - start > 30000) {
+				LOG_ERROR("option change: bank %u still busy (FLASH_SR%u=0x%08" PRIx32
+					"); wait for the flash operation to end or reset", i + 1, i + 1, sr);
+				return ERROR_FLASH_BUSY;
+			}
+		} while (sr & (SR_QW | SR_CRC_BUSY));
+	}
+	return ERROR_OK;
+}
+
+static int wait_option_change(struct target *target, unsigned int timeout_ms)
+{
+	int64_t start = timeval_ms(), next_report = start + 2000;
+	uint32_t optsr;
+
+	for (;;) {
+		int retval = stm32h743_read_bank_reg(target, 0, STM32H743_OPTSR_CUR, &optsr);
+
+		if (retval != ERROR_OK)
+			return retval;
+		if (!(optsr & OPTSR_OPT_BUSY))
+			break;
+		int64_t now = timeval_ms();
+
+		if (now - start > timeout_ms) {
+			LOG_ERROR("option change still running after %u ms (FLASH_OPTSR_CUR=0x%08"
+				PRIx32 " OPT_BUSY); do not power the board off, then reset it and "
+				"read the option bytes back", timeout_ms, optsr);
+			return ERROR_FLASH_BUSY;
+		}
+		if (now >= next_report) {
+			LOG_INFO("option change in progress (%.0f s)", (now - start) / 1000.0);
+			next_report = now + 2000;
+		}
+		alive_sleep(1);
+	}
+	if (optsr & OPTSR_OPTCHANGEERR) {
+		LOG_ERROR("the option change was refused: FLASH_OPTSR_CUR=0x%08" PRIx32
+			" (OPTCHANGEERR); the previous option bytes stay in force. Causes: RDP level "
+			"2 freezes the option bytes, a flash operation was still queued, or the new "
+			"values are not allowed together", optsr);
+		stm32h743_write_bank_reg(target, 0, STM32H743_OPTCCR, OPTCCR_CLR_OPTCHANGEERR);
+		return ERROR_FLASH_OPERATION_FAILED;
+	}
+	return ERROR_OK;
+}
+
+/* Write every *_PRG value, then one OPTSTART applies them all (RM0433 4.4.3). */
+int stm32h743_option_commit(struct target *target, const struct stm32h743_option_write *w,
+		unsigned int count, unsigned int timeout_ms)
+{
+	if (target->state != TARGET_HALTED) {
+		LOG_ERROR("option bytes: the target must be halted (run `halt` or `reset halt`)");
+		return ERROR_TARGET_NOT_HALTED;
+	}
+	int retval = wait_banks_idle(target);
+
+	if (retval == ERROR_OK)
+		retval = unlock_options(target);
+	if (retval != ERROR_OK)
+		return retval;
+	for (unsigned int i = 0; i < count && retval == ERROR_OK; i++)
+		retval = stm32h743_write_bank_reg(target, w[i].index, w[i].reg, w[i].value);
+	if (retval == ERROR_OK)
+		retval = stm32h743_write_bank_reg(target, 0, STM32H743_OPTCCR,
+				OPTCCR_CLR_OPTCHANGEERR);
+	if (retval == ERROR_OK)
+		retval = stm32h743_write_bank_reg(target, 0, STM32H743_OPTCR, OPTCR_OPTSTART);
+	if (retval == ERROR_OK)
+		retval = wait_option_change(target, timeout_ms);
+	int lock_retval = stm32h743_write_bank_reg(target, 0, STM32H743_OPTCR, OPTCR_OPTLOCK);
+
+	return retval != ERROR_OK ? retval : lock_retval;
+}
+
+int stm32h743_protect_check(struct flash_bank *bank)
+{
+	uint32_t wpsn;
+	int retval = stm32h743_read_reg(bank, STM32H743_WPSN_CUR, &wpsn);
+
+	if (retval != ERROR_OK)
+		return retval;
+	for (unsigned int s = 0; s < bank->num_sectors; s++)
+		bank->sectors[s].is_protected = !(wpsn & (1u << s));	/* active low */
+	return ERROR_OK;
+}
+
+/* WPSN bits are active low: 0 protects the sector (RM0433 4.9.13). */
+int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsigned int last)
+{
+	struct stm32h743_bank *info = stm32h743_info(bank);
+	uint32_t wpsn, bits = 0;
+	int retval = stm32h743_read_reg(bank, STM32H743_WPSN_CUR, &wpsn);
+
+	if (retval != ERROR_OK)
+		return retval;
+	for (unsigned int s = first; s <= last; s++)
+		bits |= 1u << s;
+	uint32_t value = set ? (wpsn & ~bits) : (wpsn | bits);
+
+	if (value == wpsn) {
+		LOG_INFO("bank %u sectors %u..%u are already %s", info->index + 1, first, last,
+			set ? "protected" : "unprotected");
+		return ERROR_OK;
+	}
+	struct stm32h743_option_write w = { STM32H743_WPSN_PRG, info->index, value & 0xFF };
+
+	retval = stm32h743_option_commit(bank->target, &w, 1, 10000);
+	if (retval == ERROR_OK)
+		LOG_INFO("bank %u sectors %u..%u %s (%s: 0x%02" PRIx32 " -> 0x%02" PRIx32 ")",
+			info->index + 1, first, last, set ? "write protected" : "unprotected",
+			stm32h743_reg_name(bank, STM32H743_WPSN_CUR), wpsn & 0xFF, value & 0xFF);
+	return retval;
+}

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+/*
+ * The one gateway to the STM32H743 flash controller registers, lock handling,
+ * waiting for the command queue, and status decoding by name.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <helper/time_support.h>
+#include <target/target.h>
+
+#include "stm32h743.h"
+
+struct reg_info {
+	const char *name;
+	uint16_t offset;	/* from 0x52002000 for bank 1 */
+	bool per_bank;		/* bank 2's copy sits at +0x100 */
+};
+
+/* RM0433 section 4.9, table 20 */
+static const struct reg_info regs[STM32H743_NUM_REGS] = {
+	[STM32H743_ACR]		= { "FLASH_ACR", 0x000, false },
+	[STM32H743_KEYR]	= { "FLASH_KEYR", 0x004, true },
+	[STM32H743_OPTKEYR]	= { "FLASH_OPTKEYR", 0x008, false },
+	[STM32H743_CR]		= { "FLASH_CR", 0x00C, true },
+	[STM32H743_SR]		= { "FLASH_SR", 0x010, true },
+	[STM32H743_CCR]		= { "FLASH_CCR", 0x014, true },
+	[STM32H743_OPTCR]	= { "FLASH_OPTCR", 0x018, false },
+	[STM32H743_OPTSR_CUR]	= { "FLASH_OPTSR_CUR", 0x01C, false },
+	[STM32H743_OPTSR_PRG]	= { "FLASH_OPTSR_PRG", 0x020, false },
+	[STM32H743_OPTCCR]	= { "FLASH_OPTCCR", 0x024, false },
+	[STM32H743_PRAR_CUR]	= { "FLASH_PRAR_CUR", 0x028, true },
+	[STM32H743_PRAR_PRG]	= { "FLASH_PRAR_PRG", 0x02C, true },
+	[STM32H743_SCAR_CUR]	= { "FLASH_SCAR_CUR", 0x030, true },
+	[STM32H743_SCAR_PRG]	= { "FLASH_SCAR_PRG", 0x034, true },
+	[STM32H743_WPSN_CUR]	= { "FLASH_WPSN_CUR", 0x038, true },
+	[STM32H743_WPSN_PRG]	= { "FLASH_WPSN_PRG", 0x03C, true },
+	[STM32H743_BOOT_CUR]	= { "FLASH_BOOT_CUR", 0x040, false },
+	[STM32H743_BOOT_PRG]	= { "FLASH_BOOT_PRG", 0x044, false },
+	[STM32H743_CRCCR]	= { "FLASH_CRCCR", 0x050, true },
+	[STM32H743_CRCSADD]	= { "FLASH_CRCSADD", 0x054, true },
+	[STM32H743_CRCEADD]	= { "FLASH_CRCEADD", 0x058, true },
+	[STM32H743_CRCDATA]	= { "FLASH_CRCDATA", 0x05C, false },
+	[STM32H743_ECC_FA]	= { "FLASH_ECC_FA", 0x060, true },
+};
+
+static uint32_t reg_address(unsigned int index, enum stm32h743_reg reg)
+{
+	uint32_t addr = STM32H743_FLASH_REGS + regs[reg].offset;
+
+	if (regs[reg].per_bank)
+		addr += index * STM32H743_BANK2_REGS;
+	return addr;
+}
+
+static const char *reg_name(unsigned int index, enum stm32h743_reg reg)
+{
+	static char name[32];
+
+	if (!regs[reg].per_bank)
+		return regs[reg].name;
+	snprintf(name, sizeof(name), "%s%u", regs[reg].name, index + 1);
+	return name;
+}
+
+const char *stm32h743_reg_name(struct flash_bank *bank, enum stm32h743_reg reg)
+{
+	return reg_name(stm32h743_info(bank)->index, reg);
+}
+
+int stm32h743_read_bank_reg(struct target *target, unsigned int index, enum stm32h743_reg reg,
+		uint32_t *value)
+{
+	int retval = target_read_u32(target, reg_address(index, reg), value);
+
+	if (retval != ERROR_OK)
+		LOG_ERROR("cannot read %s at 0x%08" PRIx32 ": the debug connection failed or "
+			"the flash controller is held in reset", reg_name(index, reg),
+			reg_address(index, reg));
+	return retval;
+}
+
+int stm32h743_write_bank_reg(struct target *target, unsigned int index, enum stm32h743_reg reg,
+		uint32_t value)
+{
+	int retval = target_write_u32(target, reg_address(index, reg), value);
+
+	if (retval != ERROR_OK)
+		LOG_ERROR("cannot write %s at 0x%08" PRIx32, reg_name(index, reg),
+			reg_address(index, reg));
+	return retval;
+}
+
+int stm32h743_read_reg(struct flash_bank *bank, enum stm32h743_reg reg, uint32_t *value)
+{
+	return stm32h743_read_bank_reg(bank->target, stm32h743_info(bank)->index, reg, value);
+}
+
+int stm32h743_write_reg(struct flash_bank *bank, enum stm32h743_reg reg, uint32_t value)
+{
+	return stm32h743_write_bank_reg(bank->target, stm32h743_info(bank)->index, reg, value);
+}
+
+/* FLASH_SR flags with what each means and what to do about it. */
+static const struct {
+	uint32_t bit;
+	const char *name;
+	const char *advice;
+} sr_flags[] = {
+	{ SR_WRPERR, "WRPERR", "the sector is write protected (WPSN), read protected (RDP level 1 "
+		"with a debugger attached) or in a PCROP/secure area; see `flash info` and "
+		"`stm32h743 option_bytes`, lift it with `flash protect BANK FIRST LAST off`" },
+	{ SR_PGSERR, "PGSERR", "a write reached the flash while FLASH_CR.PG was clear or INCERR "
+		"was pending: a programming sequence error, retry the operation" },
+	{ SR_STRBERR, "STRBERR", "the same byte of a flash word was written twice before the "
+		"word was programmed" },
+	{ SR_INCERR, "INCERR", "a write went to another flash word before the current one was "
+		"complete: the buffered data was lost" },
+	{ SR_OPERR, "OPERR", "the flash operation failed, e.g. a sector number beyond this part" },
+	{ SR_RDPERR, "RDPERR", "a read hit a read-protected area (RDP level 1 or PCROP)" },
+	{ SR_RDSERR, "RDSERR", "a read hit a secure-only area" },
+	{ SR_SNECCERR, "SNECCERR", "a single-bit ECC error was corrected" },
+	{ SR_DBECCERR, "DBECCERR", "a double-bit ECC error: a flash word is corrupt; erase its "
+		"sector and program it again, and suspect the core supply (VCAP) if it recurs" },
+	{ SR_CRCRDERR, "CRCRDERR", "the CRC unit met a protected word" },
+};
+
+void stm32h743_sr_flags(uint32_t sr, char *buf, size_t size)
+{
+	static const struct { uint32_t bit; const char *name; } state[] = {
+		{ SR_BSY, "BSY" }, { SR_WBNE, "WBNE" }, { SR_QW, "QW" }, { SR_CRC_BUSY, "CRC_BUSY" },
+		{ SR_EOP, "EOP" }, { SR_CRCEND, "CRCEND" },
+	};
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(state); i++)
+		if (sr & state[i].bit)
+			used += snprintf(buf + used, used < size ? size - used : 0, "%s%s",
+				used ? " " : "", state[i].name);
+	for (size_t i = 0; i < ARRAY_SIZE(sr_flags); i++)
+		if (sr & sr_flags[i].bit)
+			used += snprintf(buf + used, used < size ? size - used : 0, "%s%s",
+				used ? " " : "", sr_flags[i].name);
+	if (!used)
+		snprintf(buf, size, "none");
+}
+
+/*
+ * Say which error flags are set, what each means and what to try, then clear
+ * them. Returns ERROR_OK when there was no error.
+ */
+int stm32h743_report_errors(struct flash_bank *bank, uint32_t sr, const char *what)
+{
+	char flags[160];
+
+	if (!(sr & SR_ERRORS))
+		return ERROR_OK;
+	stm32h743_sr_flags(sr & SR_ERRORS, flags, sizeof(flags));
+	LOG_ERROR("%s failed: %s=0x%08" PRIx32 " (%s)", what, stm32h743_reg_name(bank, STM32H743_SR),
+		sr, flags);
+	for (size_t i = 0; i < ARRAY_SIZE(sr_flags); i++)
+		if (sr & sr_flags[i].bit & SR_ERRORS)
+			LOG_ERROR("  %s: %s", sr_flags[i].name, sr_flags[i].advice);
+	stm32h743_write_reg(bank, STM32H743_CCR, sr & SR_CLEARABLE);
+	return ERROR_FLASH_OPERATION_FAILED;
+}
+
+int stm32h743_clear_errors(struct flash_bank *bank)
+{
+	return stm32h743_write_reg(bank, STM32H743_CCR, SR_CLEARABLE);
+}
+
+/*
+ * FLASH_KEYRx takes KEY1 then KEY2. A wrong key, or keying an unlocked
+ * controller, locks it until the next reset (RM0433 4.5.1), so the lock bit
+ * is checked first and again afterwards.
+ */
+int stm32h743_unlock(struct flash_bank *bank)
+{
+	uint32_t cr;
+	int retval = stm32h743_read_reg(bank, STM32H743_CR, &cr);
+
+	if (retval != ERROR_OK || !(cr & CR_LOCK))
+		return retval;
+	retval = stm32h743_write_reg(bank, STM32H743_KEYR, FLASH_KEY1);
+	if (retval == ERROR_OK)
+		retval = stm32h743_write_reg(bank, STM32H743_KEYR, FLASH_KEY2);
+	if (retval == ERROR_OK)
+		retval = stm32h743_read_reg(bank, STM32H743_CR, &cr);
+	if (retval != ERROR_OK)
+		return retval;
+	if (cr & CR_LOCK) {
+		LOG_ERROR("bank %u: %s stays locked (0x%08" PRIx32 ") after the key sequence: a "
+			"wrong key was written since the last reset, which locks the controller "
+			"until the next reset; run `reset halt` and try again",
+			stm32h743_info(bank)->index + 1, stm32h743_reg_name(bank, STM32H743_CR), cr);
+		return ERROR_FLASH_OPERATION_FAILED;
+	}
+	return ERROR_OK;
+}
+
+int stm32h743_lock(struct flash_bank *bank)
+{
+	return stm32h743_write_reg(bank, STM32H743_CR, CR_LOCK);
+}
+
+/*
+ * Poll FLASH_SR until the command queue is empty (QW clear), reporting
+ * progress on long operations and decoding errors. The timeout comes from the
+ * datasheet maximum of the operation.
+ */
+int stm32h743_wait_idle(struct flash_bank *bank, unsigned int timeout_ms, const char *what)
+{
+	int64_t start = timeval_ms(), next_report = start + 2000;
+	uint32_t sr;
+
+	for (;;) {
+		int retval = stm32h743_read_reg(bank, STM32H743_SR, &sr);
+
+		if (retval != ERROR_OK)
+			return retval;
+		if (!(sr & SR_QW))
+			break;
+		int64_t now = timeval_ms();
+
+		if (now - start > timeout_ms) {
+			char flags[160];
+
+			stm32h743_sr_flags(sr, flags, sizeof(flags));
+			LOG_ERROR("%s: bank %u still busy after %u ms (%s=0x%08" PRIx32 ": %s); the "
+				"datasheet maximum has passed, so the controller is stuck or the "
+				"supply is failing; power-cycle the board and check VCAP/VDD",
+				what, stm32h743_info(bank)->index + 1, timeout_ms,
+				stm32h743_reg_name(bank, STM32H743_SR), sr, flags);
+			return ERROR_FLASH_BUSY;
+		}
+		if (now >= next_report) {
+			LOG_INFO("%s: still busy after %.1f s", what, (now - start) / 1000.0);
+			next_report = now + 2000;
+		}
+		/* Program operations finish within a probe round trip: poll at once. */
+		if (now - start > 10)
+			alive_sleep(1);
+		else
+			keep_alive();
+	}
+	return stm32h743_report_errors(bank, sr, what);
+}
