@@ -9,7 +9,9 @@
             check(out.int('pc') != 0, 'pc is zero', out)
             expect_gt(sim.stats()['tck_cycles'], 0, 'tck cycles')
 
-Sim            h743sim on a free port; .openocd(*cmds) -> Log, .stats(), .stop()
+Sim            h743sim on a free port; .openocd(*cmds) -> Log, .stats(), .stop(),
+               .openocd_background(*cmds) -> OpenOCDBatch (.wait() -> Log),
+               .kill() + .start() (restart on the same state file)
 OpenOCDServer  openocd kept running; .cmd(tcl) -> str, .gdb(elf, *cmds) -> Log
 Log            captured output (a str): .reg(), .mem(), .value()/.int(), .errors()
 capture        an OpenOCD command that prints a value for Log.value()/int()
@@ -25,12 +27,12 @@ from .checks import (TestFailure, Log, capture, check, expect_eq, expect_gt, exp
 from .env import (AXI_SRAM, DTCM, PARK_ADDR, RAMTEST_BP_INTERVAL, RAMTEST_HELLO,
                   RAMTEST_PATTERN, STACK_TOP, log, note, park_commands, ramtest, semihost,
                   tmpfile, tool)
-from .procs import OpenOCDServer, Sim, free_port
+from .procs import OpenOCDBatch, OpenOCDServer, Sim, free_port
 from .runner import timeout
 
 
 __all__ = ['TestFailure', 'Log', 'capture', 'check', 'expect_eq', 'expect_gt', 'expect_in',
            'expect_not_in', 'expect_re', 'fail', 'tail', 'AXI_SRAM', 'DTCM',
            'PARK_ADDR', 'RAMTEST_BP_INTERVAL', 'RAMTEST_HELLO', 'RAMTEST_PATTERN', 'STACK_TOP',
-           'log', 'note', 'park_commands', 'ramtest', 'semihost', 'tmpfile', 'tool', 'OpenOCDServer', 'Sim',
-           'free_port', 'timeout']
+           'log', 'note', 'park_commands', 'ramtest', 'semihost', 'tmpfile', 'tool',
+           'OpenOCDBatch', 'OpenOCDServer', 'Sim', 'free_port', 'timeout']

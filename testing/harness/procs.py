@@ -100,6 +100,9 @@ class Sim:
 
     Leaving the block stops it with SIGTERM and, when the block succeeded,
     requires a clean exit (code 0; valgrind's 99 means memory errors).
+    Positional arguments go to h743sim (e.g. '--flash-image', path);
+    state=FILE boots on an existing state file. kill() then start() is a
+    power cycle of the host process on the same state file.
     """
 
     def __init__(self, *args, valgrind=False, state=None):
@@ -159,6 +162,8 @@ class Sim:
         """One line (plus the output tail if it died) for failure reports."""
         if self.running():
             return 'h743sim: running (port %d)' % self.port
+        if self.proc is None:
+            return 'h743sim: not running'
         return 'h743sim: %s\n%s' % (describe_exit(self.proc.returncode), tail(self.log()))
 
     def env(self):
@@ -168,6 +173,20 @@ class Sim:
         """Run OpenOCD in batch mode against this sim; returns its Log."""
         return run_openocd(self, cmds, config=config, timeout=timeout,
                            check=check, allow=allow)
+
+    def openocd_background(self, *cmds, config='board'):
+        """Start a batch OpenOCD run without waiting; returns an OpenOCDBatch."""
+        return OpenOCDBatch(self, cmds, config)
+
+    def kill(self):
+        """SIGKILL, like pulling the plug on the host process (no state saved
+        at exit). A later start() boots it again on the same state file."""
+        if self.proc is None:
+            return None
+        code = end(self.proc, signal.SIGKILL)
+        env.log('h743sim killed: %s' % describe_exit(code))
+        self.proc = None
+        return code
 
     def stats(self):
         """The stats JSON: fresh via SIGUSR1 while running, else the final one."""
@@ -228,11 +247,13 @@ CONFIGS = {
 
 def config_args(config):
     """-f arguments: 'board' (ours), 'target' (our interface + target file),
-    'upstream' (our interface + upstream stm32h7x_dual_bank.cfg), or a list."""
+    'upstream' (our interface + upstream stm32h7x_dual_bank.cfg), or a list
+    of files, where an entry '-c CMD' is a command run at that point, e.g.
+    ['interface/h743sim.cfg', '-c set WORKAREASIZE 0', 'target/stm32h7x.cfg']."""
     files = CONFIGS[config] if isinstance(config, str) else list(config)
     args = []
     for f in files:
-        args += ['-f', f]
+        args += ['-c', f[3:]] if f.startswith('-c ') else ['-f', f]
     return args
 
 
@@ -240,34 +261,61 @@ def run_openocd(sim, cmds, config='board', timeout=60, check=True, allow=()):
     """openocd -c 'ports' -f CONFIG -c CMD... ; a final `shutdown` is added
     when the list does not end with one. Each command is its own -c, so a
     failing command ends OpenOCD with exit code 1 (check=True fails then)."""
-    cmds = list(cmds)
-    if not cmds or cmds[-1] != 'shutdown':
-        cmds.append('shutdown')
-    argv = [env.openocd_bin(), '-c',
-            'gdb_port %d; telnet_port disabled; tcl_port disabled' % free_port()]
-    argv += config_args(config)
-    for c in cmds:
-        argv += ['-c', c]
-    log_path = env.unique_name('openocd', 'log')
-    env.log('$ H743SIM_PORT=%d %s' % (sim.port, ' '.join(_quote(a) for a in argv)))
-    proc = spawn(argv, log_path, sim.env())
-    start = time.monotonic()
-    try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        end(proc, signal.SIGKILL)
-        fail('openocd did not finish within %ds (killed)\n%s' % (timeout, sim.status()),
-             read_log(log_path, 'openocd output'))
-    out = read_log(log_path, 'openocd output')
-    out.returncode = proc.returncode
-    env.log('openocd %s after %.1fs (log %s)'
-            % (describe_exit(proc.returncode), time.monotonic() - start, log_path))
-    env.log_output(out)
-    if check:
-        if proc.returncode != 0:
-            fail('openocd %s\n%s' % (describe_exit(proc.returncode), sim.status()), out)
-        out.expect_no_errors(allow)
-    return out
+    return OpenOCDBatch(sim, cmds, config).wait(timeout, check, allow)
+
+
+class OpenOCDBatch:
+    """A batch OpenOCD run (see run_openocd) left going in the background,
+    for tests that act while it works (kill the simulator mid-write):
+
+        ocd = sim.openocd_background('init', 'flash write_image erase f.bin 0x08000000')
+        ...
+        out = ocd.wait(check=False)
+    """
+
+    def __init__(self, sim, cmds, config='board'):
+        self.sim = sim
+        cmds = list(cmds)
+        if not cmds or cmds[-1] != 'shutdown':
+            cmds.append('shutdown')
+        argv = [env.openocd_bin(), '-c',
+                'gdb_port %d; telnet_port disabled; tcl_port disabled' % free_port()]
+        argv += config_args(config)
+        for c in cmds:
+            argv += ['-c', c]
+        self.log_path = env.unique_name('openocd', 'log')
+        env.log('$ H743SIM_PORT=%d %s' % (sim.port, ' '.join(_quote(a) for a in argv)))
+        self.proc = spawn(argv, self.log_path, sim.env())
+        self.started = time.monotonic()
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def log(self):
+        return read_log(self.log_path, 'openocd output')
+
+    def wait(self, timeout=60, check=True, allow=()):
+        """Wait for the exit; returns the Log (.returncode). With check: exit
+        code 0 and no unexpected error lines."""
+        proc = self.proc
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            end(proc, signal.SIGKILL)
+            fail('openocd did not finish within %ds (killed)\n%s'
+                 % (timeout, self.sim.status()), self.log())
+        out = self.log()
+        out.returncode = proc.returncode
+        env.log('openocd %s after %.1fs (log %s)'
+                % (describe_exit(proc.returncode), time.monotonic() - self.started,
+                   self.log_path))
+        env.log_output(out)
+        if check:
+            if proc.returncode != 0:
+                fail('openocd %s\n%s' % (describe_exit(proc.returncode), self.sim.status()),
+                     out)
+            out.expect_no_errors(allow)
+        return out
 
 
 def _quote(arg):

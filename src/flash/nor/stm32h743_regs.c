@@ -56,13 +56,17 @@ static uint32_t reg_address(unsigned int index, enum stm32h743_reg reg)
 	return addr;
 }
 
+/* A few rotating buffers, so one message can name several registers. */
 static const char *reg_name(unsigned int index, enum stm32h743_reg reg)
 {
-	static char name[32];
+	static char names[4][32];
+	static unsigned int next;
 
 	if (!regs[reg].per_bank)
 		return regs[reg].name;
-	snprintf(name, sizeof(name), "%s%u", regs[reg].name, index + 1);
+	char *name = names[next++ % ARRAY_SIZE(names)];
+
+	snprintf(name, sizeof(names[0]), "%s%u", regs[reg].name, index + 1);
 	return name;
 }
 
