@@ -247,6 +247,9 @@ static const struct command_registration stm32h743_exec_command_handlers[] = {
 	{
 		.chain = stm32h743_verify_command_handlers,
 	},
+	{
+		.chain = stm32h743_option_command_handlers,
+	},
 	COMMAND_REGISTRATION_DONE
 };
 

@@ -152,6 +152,7 @@ int stm32h743_report_errors(struct flash_bank *bank, uint32_t sr, const char *wh
 int stm32h743_erase(struct flash_bank *bank, unsigned int first, unsigned int last);
 int stm32h743_write(struct flash_bank *bank, const uint8_t *buffer, uint32_t offset,
 		uint32_t count);
+int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count);
 
 /* stm32h743_options.c */
 struct stm32h743_option_write {
@@ -173,5 +174,6 @@ int stm32h743_explain_read_failure(struct flash_bank *bank, target_addr_t addr);
 int stm32h743_diagnose(struct flash_bank *bank, struct command_invocation *cmd);
 
 extern const struct command_registration stm32h743_verify_command_handlers[];
+extern const struct command_registration stm32h743_option_command_handlers[];
 
 #endif /* OPENOCD_FLASH_NOR_STM32H743_H */

@@ -121,6 +121,61 @@ int stm32h743_erase(struct flash_bank *bank, unsigned int first, unsigned int la
 	return retval != ERROR_OK ? retval : lock_retval;
 }
 
+/*
+ * Whole banks, started together so that both erase at the same time (each
+ * bank has its own command queue), then waited for one after the other.
+ */
+int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
+{
+	int retval = ERROR_OK;
+	unsigned int started = 0;
+
+	for (unsigned int i = 0; i < count && retval == ERROR_OK; i++) {
+		retval = check_halted(banks[i], "mass erase");
+		if (retval == ERROR_OK)
+			retval = check_not_protected(banks[i], 0, banks[i]->num_sectors - 1,
+					"mass erase");
+	}
+	for (unsigned int i = 0; i < count && retval == ERROR_OK; i++) {
+		struct stm32h743_bank *info = stm32h743_info(banks[i]);
+		uint32_t cr = CR_BER | stm32h743_psize_bits(info->psize);
+
+		retval = stm32h743_wait_idle(banks[i], stm32h743_bank_erase_timeout_ms(0),
+				"mass erase");
+		if (retval == ERROR_OK)
+			retval = stm32h743_unlock(banks[i]);
+		if (retval == ERROR_OK)
+			retval = stm32h743_clear_errors(banks[i]);
+		if (retval == ERROR_OK)
+			retval = stm32h743_write_reg(banks[i], STM32H743_CR, cr);
+		if (retval == ERROR_OK)
+			retval = stm32h743_write_reg(banks[i], STM32H743_CR, cr | CR_START);
+		if (retval == ERROR_OK) {
+			LOG_INFO("erasing bank %u (%" PRIu32 " KiB)", info->index + 1,
+				banks[i]->size / 1024);
+			started++;
+		}
+	}
+	for (unsigned int i = 0; i < started; i++) {
+		char what[32];
+		struct stm32h743_bank *info = stm32h743_info(banks[i]);
+
+		snprintf(what, sizeof(what), "bank %u erase", info->index + 1);
+		int wait_retval = stm32h743_wait_idle(banks[i],
+				stm32h743_bank_erase_timeout_ms(info->psize), what);
+
+		if (retval == ERROR_OK)
+			retval = wait_retval;
+	}
+	for (unsigned int i = 0; i < count; i++) {
+		int lock_retval = stm32h743_lock(banks[i]);
+
+		if (retval == ERROR_OK)
+			retval = lock_retval;
+	}
+	return retval;
+}
+
 /* ---- programming ------------------------------------------------------------ */
 
 /* Little-endian image of the loader parameters, laid out by the shared header. */

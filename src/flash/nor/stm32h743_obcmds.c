@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+/*
+ * stm32h743 commands on option bytes: option_bytes, option_get, option_set,
+ * lock, unlock, swap_bank, and mass_erase. Every change is validated in full
+ * before the chip is touched and committed with one OPTSTART.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <helper/command.h>
+#include <target/target.h>
+
+#include "stm32h743.h"
+#include "stm32h743_obfields.h"
+
+#define CONFIRM_WORD "confirm"
+
+static int read_option_words(struct target *target, struct ob_words *w)
+{
+	struct { enum stm32h743_reg reg; unsigned int index; uint32_t *dst; } rd[] = {
+		{ STM32H743_OPTSR_CUR, 0, &w->optsr }, { STM32H743_BOOT_CUR, 0, &w->boot },
+		{ STM32H743_PRAR_CUR, 0, &w->prar[0] }, { STM32H743_PRAR_CUR, 1, &w->prar[1] },
+		{ STM32H743_SCAR_CUR, 0, &w->scar[0] }, { STM32H743_SCAR_CUR, 1, &w->scar[1] },
+		{ STM32H743_WPSN_CUR, 0, &w->wpsn[0] }, { STM32H743_WPSN_CUR, 1, &w->wpsn[1] },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(rd); i++) {
+		int retval = stm32h743_read_bank_reg(target, rd[i].index, rd[i].reg, rd[i].dst);
+
+		if (retval != ERROR_OK)
+			return retval;
+	}
+	w->optsr &= ~(OPTSR_OPT_BUSY | OPTSR_OPTCHANGEERR);	/* status, not options */
+	w->wpsn[0] &= 0xFF;
+	w->wpsn[1] &= 0xFF;
+	return ERROR_OK;
+}
+
+/* Any stm32h743 bank of the current target: the option bytes are chip-wide. */
+static struct flash_bank *first_bank(struct command_invocation *cmd)
+{
+	struct target *target = get_current_target(CMD_CTX);
+
+	for (struct flash_bank *b = flash_bank_list(); b; b = b->next) {
+		if (b->target == target && !strcmp(b->driver->name, "stm32h743") &&
+		    b->driver->auto_probe(b) == ERROR_OK)
+			return b;
+	}
+	command_print(cmd, "no probed stm32h743 flash bank on target %s", target_name(target));
+	return NULL;
+}
+
+static bool field_present(struct flash_bank *bank, const struct ob_field *f)
+{
+	const struct stm32h743_part *part = stm32h743_info(bank)->part;
+
+	if (part->banks > 1)
+		return true;
+	return f->word == OB_OPTSR ? strcmp(f->name, "swap_bank") != 0 :
+		(f->word == OB_BOOT || f->bank == 0);
+}
+
+COMMAND_HANDLER(stm32h743_handle_option_bytes_command)
+{
+	struct flash_bank *bank = first_bank(CMD);
+	struct ob_words w;
+	char value[96], meaning[160];
+
+	if (CMD_ARGC)
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	if (!bank)
+		return ERROR_FAIL;
+	int retval = read_option_words(bank->target, &w);
+
+	if (retval != ERROR_OK)
+		return retval;
+	uint32_t optcr = 0;
+
+	stm32h743_read_bank_reg(bank->target, 0, STM32H743_OPTCR, &optcr);
+	/* People get the table in the log; the command's result is a dict for scripts. */
+	LOG_USER("option bytes in force (FLASH_*_CUR registers):");
+	for (size_t i = 0; i < ob_nfields; i++) {
+		const struct ob_field *f = &ob_fields[i];
+
+		if (!field_present(bank, f))
+			continue;
+		uint32_t raw = ob_get_raw(f, &w);
+
+		ob_format(f, raw, value, sizeof(value));
+		ob_meaning(f, raw, meaning, sizeof(meaning));
+		LOG_USER("  %-13s %-26s %s", f->name, value, meaning);
+		command_print_sameline(CMD, "%s%s {%s}", i ? " " : "", f->name, value);
+	}
+	if (stm32h743_info(bank)->part->banks > 1)
+		LOG_USER("  now: 0x08000000 is physical bank %u (FLASH_OPTCR.SWAP_BANK=%u)",
+			(optcr & OPTCR_SWAP_BANK) ? 2 : 1, (optcr & OPTCR_SWAP_BANK) ? 1 : 0);
+	return ERROR_OK;
+}
+
+COMMAND_HANDLER(stm32h743_handle_option_get_command)
+{
+	struct flash_bank *bank;
+	struct ob_words w;
+	char value[96];
+
+	if (CMD_ARGC != 1)
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	const struct ob_field *f = ob_find_field(CMD_ARGV[0]);
+
+	if (!f) {
+		command_print(CMD, "unknown option field '%s' (`stm32h743 option_bytes` lists them)",
+			CMD_ARGV[0]);
+		return ERROR_COMMAND_ARGUMENT_INVALID;
+	}
+	bank = first_bank(CMD);
+	if (!bank)
+		return ERROR_FAIL;
+	int retval = read_option_words(bank->target, &w);
+
+	if (retval != ERROR_OK)
+		return retval;
+	ob_format(f, ob_get_raw(f, &w), value, sizeof(value));
+	command_print(CMD, "%s", value);
+	return ERROR_OK;
+}
+
+/* Refuse a dangerous change unless the confirm word was given; say why. */
+static bool guard_allows(struct command_invocation *cmd, const struct ob_field *f, uint32_t raw,
+		bool confirm)
+{
+	if (confirm || f->guard == OB_GUARD_NONE)
+		return true;
+	if (f->guard == OB_GUARD_RDP2 && raw != 0xCC)
+		return true;
+	if (f->guard == OB_GUARD_RDP2)
+		command_print(cmd, "refused: RDP level 2 is irreversible: debug access is disabled "
+			"for good and the option bytes can never change again. Add the word '"
+			CONFIRM_WORD "' to really do it");
+	else if (!strcmp(f->name, "security"))
+		command_print(cmd, "refused: changing SECURITY changes which code may run and what "
+			"the debugger can reach, and clearing it may need an RDP regression. Add the "
+			"word '" CONFIRM_WORD "' to really do it");
+	else
+		command_print(cmd, "refused: %s decides whether protected code is erased (or "
+			"which area is secure-only); a wrong value loses code or locks it away. Add "
+			"the word '" CONFIRM_WORD "' to really do it", f->name);
+	return false;
+}
+
+/* The *_PRG writes for every word that differs. */
+static unsigned int collect_writes(const struct ob_words *cur, const struct ob_words *next,
+		struct stm32h743_option_write *w)
+{
+	unsigned int n = 0;
+
+	if (cur->optsr != next->optsr)
+		w[n++] = (struct stm32h743_option_write){ STM32H743_OPTSR_PRG, 0, next->optsr };
+	if (cur->boot != next->boot)
+		w[n++] = (struct stm32h743_option_write){ STM32H743_BOOT_PRG, 0, next->boot };
+	for (unsigned int b = 0; b < 2; b++) {
+		if (cur->prar[b] != next->prar[b])
+			w[n++] = (struct stm32h743_option_write){ STM32H743_PRAR_PRG, b, next->prar[b] };
+		if (cur->scar[b] != next->scar[b])
+			w[n++] = (struct stm32h743_option_write){ STM32H743_SCAR_PRG, b, next->scar[b] };
+		if (cur->wpsn[b] != next->wpsn[b])
+			w[n++] = (struct stm32h743_option_write){ STM32H743_WPSN_PRG, b, next->wpsn[b] };
+	}
+	return n;
+}
+
+static void report_changes(struct command_invocation *cmd, const struct ob_words *before,
+		const struct ob_words *after)
+{
+	char a[96], b[96];
+
+	for (size_t i = 0; i < ob_nfields; i++) {
+		const struct ob_field *f = &ob_fields[i];
+		uint32_t x = ob_get_raw(f, before), y = ob_get_raw(f, after);
+
+		if (x == y)
+			continue;
+		ob_format(f, x, a, sizeof(a));
+		ob_format(f, y, b, sizeof(b));
+		command_print(cmd, "%s: %s -> %s", f->name, a, b);
+	}
+}
+
+/* Apply name/value pairs as one option change. */
+static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
+		const char **argv, unsigned int argc, bool confirm)
+{
+	struct target *target = bank->target;
+	struct ob_words cur, next, after;
+	char err[256];
+	int retval = read_option_words(target, &cur);
+
+	if (retval != ERROR_OK)
+		return retval;
+	next = cur;
+	/* Validate everything first: nothing is written when one pair is wrong. */
+	for (unsigned int i = 0; i + 1 < argc; i += 2) {
+		const struct ob_field *f = ob_find_field(argv[i]);
+		uint32_t raw;
+
+		if (!f || !field_present(bank, f)) {
+			command_print(cmd, "unknown option field '%s'%s (`stm32h743 option_bytes` lists "
+				"them); nothing written", argv[i], f ? " on this part" : "");
+			return ERROR_COMMAND_ARGUMENT_INVALID;
+		}
+		if (ob_parse(f, argv[i + 1], ob_get_raw(f, &cur), &raw, err, sizeof(err)) != 0) {
+			command_print(cmd, "%s; nothing written", err);
+			return ERROR_COMMAND_ARGUMENT_INVALID;
+		}
+		if (raw != ob_get_raw(f, &cur) && !guard_allows(cmd, f, raw, confirm))
+			return ERROR_COMMAND_ARGUMENT_INVALID;
+		ob_set_raw(f, &next, raw);
+	}
+	struct stm32h743_option_write writes[8];
+	unsigned int n = collect_writes(&cur, &next, writes);
+
+	if (!n) {
+		command_print(cmd, "option bytes already hold these values; nothing written");
+		return ERROR_OK;
+	}
+	bool regression = stm32h743_rdp_level(cur.optsr) > 0 && stm32h743_rdp_level(next.optsr) == 0;
+
+	if (regression)
+		LOG_WARNING("RDP level %u -> 0: the chip mass-erases both flash banks (PCROP and "
+			"secure areas whose DMEP/DMES is 0 are kept) and the backup SRAM",
+			stm32h743_rdp_level(cur.optsr));
+	retval = stm32h743_option_commit(target, writes, n, regression ? 60000 : 10000);
+	if (retval != ERROR_OK)
+		return retval;
+	retval = read_option_words(target, &after);
+	if (retval != ERROR_OK)
+		return retval;
+	report_changes(cmd, &cur, &after);
+	if ((next.optsr ^ cur.optsr) & OPTSR_SWAP_BANK_OPT)
+		command_print(cmd, "the bank swap takes effect at the next reset");
+	if (memcmp(&after, &next, sizeof(after))) {
+		command_print(cmd, "the chip did not take every value: the option registers read "
+			"back differently from what was written (see above)");
+		return ERROR_FLASH_OPERATION_FAILED;
+	}
+	return ERROR_OK;
+}
+
+COMMAND_HANDLER(stm32h743_handle_option_set_command)
+{
+	bool confirm = CMD_ARGC && !strcmp(CMD_ARGV[CMD_ARGC - 1], CONFIRM_WORD);
+	unsigned int argc = CMD_ARGC - (confirm ? 1 : 0);
+
+	if (argc < 2 || argc % 2)
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	struct flash_bank *bank = first_bank(CMD);
+
+	return bank ? option_set(CMD, bank, CMD_ARGV, argc, confirm) : ERROR_FAIL;
+}
+
+COMMAND_HANDLER(stm32h743_handle_lock_command)
+{
+	static const char *args[] = { "rdp", "1" };
+	struct flash_bank *bank;
+
+	if (CMD_ARGC)
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	bank = first_bank(CMD);
+	if (!bank)
+		return ERROR_FAIL;
+	LOG_INFO("setting RDP level 1: the debugger loses access to the flash until "
+		"`stm32h743 unlock`, which mass-erases it");
+	return option_set(CMD, bank, args, 2, false);
+}
+
+COMMAND_HANDLER(stm32h743_handle_unlock_command)
+{
+	static const char *args[] = { "rdp", "0" };
+	struct flash_bank *bank;
+
+	if (CMD_ARGC)
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	bank = first_bank(CMD);
+	if (!bank)
+		return ERROR_FAIL;
+	return option_set(CMD, bank, args, 2, false);
+}
+
+COMMAND_HANDLER(stm32h743_handle_swap_bank_command)
+{
+	struct flash_bank *bank;
+	struct ob_words w;
+
+	if (CMD_ARGC < 1 || CMD_ARGC > 2 || (CMD_ARGC == 2 && strcmp(CMD_ARGV[1], "reset")))
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	bank = first_bank(CMD);
+	if (!bank)
+		return ERROR_FAIL;
+	if (stm32h743_info(bank)->part->banks < 2) {
+		command_print(CMD, "the %s has one bank: nothing to swap",
+			stm32h743_info(bank)->part->name);
+		return ERROR_COMMAND_ARGUMENT_INVALID;
+	}
+	int retval = read_option_words(bank->target, &w);
+
+	if (retval != ERROR_OK)
+		return retval;
+	const char *value = CMD_ARGV[0];
+
+	if (!strcmp(value, "toggle"))
+		value = (w.optsr & OPTSR_SWAP_BANK_OPT) ? "off" : "on";
+	else if (strcmp(value, "on") && strcmp(value, "off"))
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	const char *args[] = { "swap_bank", value };
+
+	retval = option_set(CMD, bank, args, 2, false);
+	if (retval != ERROR_OK || CMD_ARGC < 2)
+		return retval;
+	retval = command_run_line(CMD_CTX, "reset halt");
+	if (retval == ERROR_OK)
+		command_print(CMD, "reset: 0x08000000 now shows physical bank %u",
+			!strcmp(value, "on") ? 2 : 1);
+	return retval;
+}
+
+/* Both banks erase at the same time: start each, then wait for each. */
+COMMAND_HANDLER(stm32h743_handle_mass_erase_command)
+{
+	struct flash_bank *banks[2];
+	unsigned int n = 0;
+
+	if (CMD_ARGC != 1)
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	if (!strcmp(CMD_ARGV[0], "all")) {
+		struct target *target = get_current_target(CMD_CTX);
+
+		for (struct flash_bank *b = flash_bank_list(); b && n < 2; b = b->next)
+			if (b->target == target && !strcmp(b->driver->name, "stm32h743") &&
+			    b->driver->auto_probe(b) == ERROR_OK && b->num_sectors)
+				banks[n++] = b;
+	} else {
+		int retval = CALL_COMMAND_HANDLER(flash_command_get_bank, 0, &banks[0]);
+
+		if (retval != ERROR_OK)
+			return retval;
+		if (strcmp(banks[0]->driver->name, "stm32h743")) {
+			command_print(CMD, "flash bank %s is not an stm32h743 bank", banks[0]->name);
+			return ERROR_COMMAND_ARGUMENT_INVALID;
+		}
+		retval = banks[0]->driver->auto_probe(banks[0]);
+		if (retval != ERROR_OK)
+			return retval;
+		n = 1;
+	}
+	if (!n) {
+		command_print(CMD, "no stm32h743 flash bank to erase");
+		return ERROR_FAIL;
+	}
+	return stm32h743_erase_banks(banks, n);
+}
+
+const struct command_registration stm32h743_option_command_handlers[] = {
+	{
+		.name = "option_bytes",
+		.handler = stm32h743_handle_option_bytes_command,
+		.mode = COMMAND_EXEC,
+		.usage = "",
+		.help = "Print every option-byte field with its value and meaning; returns them "
+			"as a dict-style list {name value ...}.",
+	},
+	{
+		.name = "option_get",
+		.handler = stm32h743_handle_option_get_command,
+		.mode = COMMAND_EXEC,
+		.usage = "field",
+		.help = "Return the value of one option-byte field.",
+	},
+	{
+		.name = "option_set",
+		.handler = stm32h743_handle_option_set_command,
+		.mode = COMMAND_EXEC,
+		.usage = "field value [field value ...] [confirm]",
+		.help = "Change option-byte fields in one commit. Every name and value is checked "
+			"before anything is written. RDP level 2, security, dmep/dmes and secure "
+			"areas need the word 'confirm'.",
+	},
+	{
+		.name = "lock",
+		.handler = stm32h743_handle_lock_command,
+		.mode = COMMAND_EXEC,
+		.usage = "",
+		.help = "Set read protection RDP level 1.",
+	},
+	{
+		.name = "unlock",
+		.handler = stm32h743_handle_unlock_command,
+		.mode = COMMAND_EXEC,
+		.usage = "",
+		.help = "Return to RDP level 0; the chip mass-erases both banks.",
+	},
+	{
+		.name = "swap_bank",
+		.handler = stm32h743_handle_swap_bank_command,
+		.mode = COMMAND_EXEC,
+		.usage = "on|off|toggle [reset]",
+		.help = "Change SWAP_BANK; it takes effect at the next reset ('reset' does one).",
+	},
+	{
+		.name = "mass_erase",
+		.handler = stm32h743_handle_mass_erase_command,
+		.mode = COMMAND_EXEC,
+		.usage = "bank_id|all",
+		.help = "Erase a whole bank, or both banks at the same time.",
+	},
+	COMMAND_REGISTRATION_DONE
+};

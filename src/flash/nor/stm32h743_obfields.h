@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+
+/* The option-byte field table of the stm32h743 driver (stm32h743_obfields.c). */
+
+#ifndef OPENOCD_FLASH_NOR_STM32H743_OBFIELDS_H
+#define OPENOCD_FLASH_NOR_STM32H743_OBFIELDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The option words, as read from the *_CUR or written to the *_PRG registers. */
+struct ob_words {
+	uint32_t optsr;
+	uint32_t boot;
+	uint32_t prar[2];
+	uint32_t scar[2];
+	uint32_t wpsn[2];
+};
+
+enum ob_word { OB_OPTSR, OB_BOOT, OB_PRAR, OB_SCAR, OB_WPSN };
+
+enum ob_kind {
+	OB_NAMED,	/* small enumeration with names */
+	OB_RDP,		/* read protection level 0/1/2 */
+	OB_BOOT_ADDR,	/* address bits 31:16 */
+	OB_AREA,	/* PCROP or secure area: START/END 256-byte blocks */
+	OB_SECTORS,	/* WPSN: active-low sector bits */
+};
+
+enum ob_guard {
+	OB_GUARD_NONE,
+	OB_GUARD_CONFIRM,	/* dangerous: needs the confirm word */
+	OB_GUARD_RDP2,		/* only level 2 needs it */
+};
+
+struct ob_field {
+	const char *name;
+	enum ob_word word;
+	unsigned int bank;	/* for per-bank words */
+	unsigned int shift, width;
+	enum ob_kind kind;
+	const char *const *names;
+	const char *const *meanings;
+	unsigned int nnames;
+	enum ob_guard guard;
+};
+
+extern const struct ob_field ob_fields[];
+extern const size_t ob_nfields;
+
+const struct ob_field *ob_find_field(const char *name);
+uint32_t ob_get_raw(const struct ob_field *f, const struct ob_words *w);
+void ob_set_raw(const struct ob_field *f, struct ob_words *w, uint32_t raw);
+void ob_format(const struct ob_field *f, uint32_t raw, char *buf, size_t size);
+void ob_meaning(const struct ob_field *f, uint32_t raw, char *buf, size_t size);
+int ob_parse(const struct ob_field *f, const char *value, uint32_t current, uint32_t *raw,
+		char *err, size_t errsize);
+
+#endif /* OPENOCD_FLASH_NOR_STM32H743_OBFIELDS_H */
