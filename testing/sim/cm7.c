@@ -190,6 +190,50 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	cm->slice_done++;
 }
 
+static void on_record_read(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+		int64_t value, void *user)
+{
+	struct cm7 *cm = user;
+	uint32_t word = (uint32_t)addr & ~3u;
+
+	(void)uc, (void)type, (void)value, (void)size;
+	if (!cm->recording_reads)
+		return;
+	for (unsigned int i = 0; i < cm->nreads; i++)
+		if (cm->reads[i] == word)
+			return;
+	if (cm->nreads < CM7_MAX_READS)
+		cm->reads[cm->nreads++] = word;
+	else
+		cm->reads_overflow = true;
+}
+
+void cm7_record_reads(struct cm7 *cm, bool on)
+{
+	cm->recording_reads = on;
+	cm->nreads = 0;
+	cm->reads_overflow = false;
+}
+
+bool cm7_reads_touch(const struct cm7 *cm, uint32_t addr, uint32_t len)
+{
+	if (cm->reads_overflow)
+		return true;
+	for (unsigned int i = 0; i < cm->nreads; i++)
+		if (cm->reads[i] + 4 > addr && cm->reads[i] < addr + len)
+			return true;
+	return false;
+}
+
+/* Each translated block as it runs: remember where code lives. */
+static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct cm7 *cm = user;
+
+	(void)uc;
+	codemap_note(&cm->code, (uint32_t)addr, size ? size : 2);
+}
+
 static void on_intr(uc_engine *uc, uint32_t intno, void *user)
 {
 	struct cm7 *cm = user;
@@ -337,6 +381,8 @@ int cm7_init(struct cm7 *cm, struct bus *bus)
 		return -1;
 	}
 	uc_hook_add(cm->uc, &cm->hook_code, UC_HOOK_CODE, on_code, cm, 1, 0);
+	uc_hook_add(cm->uc, &cm->hook_block, UC_HOOK_BLOCK, on_block, cm, 1, 0);
+	uc_hook_add(cm->uc, &cm->hook_record, UC_HOOK_MEM_READ, on_record_read, cm, 1, 0);
 	uc_hook_add(cm->uc, &cm->hook_intr, UC_HOOK_INTR, on_intr, cm, 1, 0);
 	uc_hook_add(cm->uc, &cm->hook_wprot, UC_HOOK_MEM_WRITE_PROT, on_write_prot, cm, 1, 0);
 	uc_hook_add(cm->uc, &cm->hook_write, UC_HOOK_MEM_WRITE, on_write, cm, 1, 0);
@@ -544,6 +590,8 @@ bool cm7_is_running(const struct cm7 *cm)
 
 void cm7_code_changed(struct cm7 *cm, uint32_t addr, uint32_t len)
 {
+	if (!codemap_overlaps(&cm->code, addr, len))
+		return;		/* no translated code there */
 	if (!cm->code_dirty) {
 		cm->dirty_lo = addr;
 		cm->dirty_hi = addr + len;
@@ -560,7 +608,11 @@ static void flush_translations(struct cm7 *cm)
 {
 	if (!cm->code_dirty)
 		return;
-	uc_ctl_remove_cache(cm->uc, cm->dirty_lo & ~0xFFFu, (cm->dirty_hi + 0xFFF) & ~0xFFFu);
+	uint32_t lo = cm->dirty_lo & ~0xFFFu;
+	uint64_t hi = ((uint64_t)cm->dirty_hi + 0xFFF) & ~0xFFFull;
+
+	uc_ctl_remove_cache(cm->uc, lo, hi);
+	codemap_forget(&cm->code, lo, (uint32_t)(hi - lo));
 	cm->code_dirty = false;
 }
 

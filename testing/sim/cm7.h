@@ -12,6 +12,7 @@
 #include <unicorn/unicorn.h>
 
 #include "bus.h"
+#include "codemap.h"
 
 #define CM7_CPUID	0x411FC271u	/* r1p1, as on STM32H743 rev Y and V */
 
@@ -40,6 +41,7 @@
 #define CM7_MAX_RESTORES 16
 #define CM7_NVIC_WORDS 240
 #define CM7_MAX_WINDOWS 64
+#define CM7_MAX_READS 8
 
 struct mmio_window;
 
@@ -91,6 +93,7 @@ struct cm7 {
 
 	/* run control inside one uc_emu_start */
 	uint64_t instructions;		/* retired since power-on */
+	uint64_t idle_cycles;		/* cycles fast-forwarded while spinning */
 	uint64_t slice_limit;
 	uint64_t slice_done;
 	bool halt_requested;
@@ -106,6 +109,15 @@ struct cm7 {
 	/* memory the debugger changed: translated code there must be dropped */
 	bool code_dirty;
 	uint32_t dirty_lo, dirty_hi;
+	struct codemap code;
+	uc_hook hook_block;
+
+	/* data addresses read during a slice, to know what a spin loop waits on */
+	bool recording_reads;
+	uint32_t reads[CM7_MAX_READS];
+	unsigned int nreads;
+	bool reads_overflow;
+	uc_hook hook_record;
 
 	uc_hook hook_code, hook_intr, hook_wprot, hook_write, hook_read, hook_check;
 	bool read_hook_installed;
@@ -139,6 +151,11 @@ uint64_t cm7_run(struct cm7 *cm, uint64_t max);
 bool cm7_is_running(const struct cm7 *cm);
 /* Memory changed under the core (debugger write, flash program/erase). */
 void cm7_code_changed(struct cm7 *cm, uint32_t addr, uint32_t len);
+
+/* Record the data addresses read by the next cm7_run (cleared here). */
+void cm7_record_reads(struct cm7 *cm, bool on);
+/* Did the recorded loop read any byte of [addr, addr + len)? */
+bool cm7_reads_touch(const struct cm7 *cm, uint32_t addr, uint32_t len);
 
 /* Ask read_check about every CPU data read in [lo, hi] (or stop asking). */
 void cm7_check_reads(struct cm7 *cm, uint32_t lo, uint32_t hi, bool on);

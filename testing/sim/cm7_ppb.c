@@ -85,7 +85,7 @@ static int dwt_read(struct cm7 *cm, uint32_t off, uint32_t *v)
 	if (off == 0x000) {
 		*v = (uint32_t)CM7_DWT_COMPARATORS << 28 | (cm->dwt_ctrl & 0x0FFFFFFF);
 	} else if (off == 0x004) {
-		*v = (cm->dwt_ctrl & 1) ? (uint32_t)(cm->instructions - cm->dwt_cyccnt_base) : 0;
+		*v = (cm->dwt_ctrl & 1) ? (uint32_t)(cm->instructions + cm->idle_cycles - cm->dwt_cyccnt_base) : 0;
 	} else if (off == 0x01C) {
 		*v = cm->state == CM7_RUNNING ? cm7_pc(cm) : 0xFFFFFFFF;
 	} else if (off >= 0x020 && off < 0x020 + 16 * CM7_DWT_COMPARATORS) {
@@ -116,7 +116,7 @@ static int dwt_write(struct cm7 *cm, uint32_t off, uint32_t v)
 	if (off == 0x000) {
 		cm->dwt_ctrl = v & 0x0FFFFFFF;
 	} else if (off == 0x004) {
-		cm->dwt_cyccnt_base = cm->instructions - v;
+		cm->dwt_cyccnt_base = cm->instructions + cm->idle_cycles - v;
 	} else if (off >= 0x020 && off < 0x020 + 16 * CM7_DWT_COMPARATORS) {
 		struct cm7_dwt_comparator *c = &cm->dwt[(off - 0x20) / 16];
 

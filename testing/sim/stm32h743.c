@@ -18,6 +18,8 @@ static const struct cs_component id_swo = { 0x914, JEP106_ARM, 0, CS_CLASS_DEBUG
 static const struct cs_component id_swtf = { 0x908, JEP106_ARM, 0, CS_CLASS_DEBUG, 0x12, NULL };
 static const struct cs_component id_tpiu = { 0x912, JEP106_ARM, 0, CS_CLASS_DEBUG, 0x11, NULL };
 
+static void spin_reset(struct stm32h743 *chip);
+
 /* JTAG-DP TAP: ABORT, DPACC and APACC select the 35-bit scan chain. */
 static unsigned int dap_dr_length(struct tap *tap, unsigned int ir)
 {
@@ -37,7 +39,6 @@ static void dap_dr_update(struct tap *tap, unsigned int ir, uint64_t value)
 {
 	struct stm32h743 *chip = tap->ctx;
 
-	chip->spin_valid = false;	/* the debugger acted: re-check for spinning */
 	jtag_dp_update(&chip->dp, ir, value);
 }
 
@@ -82,6 +83,21 @@ static void on_memory_changed(void *ctx, uint32_t addr, uint32_t len)
 	struct stm32h743 *chip = ctx;
 
 	cm7_code_changed(&chip->core, addr, len);
+}
+
+/*
+ * A debugger write ends a spin only if the loop could see it: memory the loop
+ * reads, or any device register (debug registers, peripherals).
+ */
+static void on_debug_write(void *ctx, const struct bus_region *r, uint32_t addr,
+		unsigned int size)
+{
+	struct stm32h743 *chip = ctx;
+
+	if (!chip->spinning && !chip->spin_valid)
+		return;
+	if (!r->mem || r->ops || cm7_reads_touch(&chip->core, addr, size))
+		spin_reset(chip);
 }
 
 static void on_sysresetreq(void *ctx)
@@ -193,6 +209,8 @@ static void build_cpu_bus(struct stm32h743 *chip)
 	b->gate_ctx = chip;
 	b->changed = on_memory_changed;
 	b->changed_ctx = chip;
+	b->debug_write = on_debug_write;
+	b->debug_write_ctx = chip;
 }
 
 /* AP1 reaches the D3 domain memories directly. */
@@ -201,6 +219,8 @@ static void build_d3_bus(struct stm32h743 *chip)
 	struct bus *b = &chip->d3_bus;
 
 	bus_init(b, "d3");
+	b->debug_write = on_debug_write;
+	b->debug_write_ctx = chip;
 	bus_add_memory(b, "SRAM4", 0x38000000, 64 * 1024, chip->mem.sram4, false);
 	bus_add_memory(b, "backup SRAM", 0x38800000, 4 * 1024, chip->mem.bkpsram, false);
 }
@@ -300,6 +320,7 @@ void chip_free(struct stm32h743 *chip)
 /* The flash controller reloads its option bytes, which give the boot address. */
 static void reset_flash(struct stm32h743 *chip)
 {
+	spin_reset(chip);
 	flash_reset(&chip->flash);
 	chip->core.boot_address = flash_boot_address(&chip->flash);
 	chip_update_watches(chip);
@@ -339,10 +360,86 @@ void chip_set_srst(struct stm32h743 *chip, bool asserted)
 	}
 }
 
+/* Forget what was learnt about the core spinning: something changed. */
+static void spin_reset(struct stm32h743 *chip)
+{
+	chip->spin_valid = false;
+	chip->spinning = false;
+	chip->slice_progress = 0;
+}
+
+static void fire_events(struct stm32h743 *chip)
+{
+	if (vclock_fire_due(&chip->clock)) {
+		chip_update_watches(chip);
+		spin_reset(chip);
+	}
+}
+
+/* After a full slice: is the core repeating itself without writing anything? */
+static bool slice_was_spin(struct stm32h743 *chip)
+{
+	uint32_t regs[17];
+
+	cm7_snapshot(&chip->core, regs);
+	bool same = chip->spin_valid && !chip->core.wrote_memory &&
+		memcmp(regs, chip->spin_regs, sizeof(regs)) == 0;
+
+	memcpy(chip->spin_regs, regs, sizeof(regs));
+	chip->spin_valid = !chip->core.wrote_memory;
+	return same;
+}
+
+/*
+ * Advance the core towards `until` (no event falls before it). A core that
+ * spins (polling a flag that only an event or the debugger can change) is
+ * fast-forwarded instead of executed: the outcome is the same, and a flash
+ * loader waiting on QW no longer costs millions of instructions. A detection
+ * slice may span several calls, as the wire lends the core short budgets.
+ */
+static void core_advance(struct stm32h743 *chip, uint64_t until, enum vclock_source src)
+{
+	struct vclock *clk = &chip->clock;
+	struct cm7 *core = &chip->core;
+
+	if (!cm7_is_running(core) || chip->spinning) {
+		if (cm7_is_running(core))
+			core->idle_cycles += (until - clk->now) / chip->cpu_period_ps;
+		vclock_advance(clk, until - clk->now, src);
+		return;
+	}
+	uint64_t n = (until - clk->now + chip->cpu_period_ps - 1) / chip->cpu_period_ps;
+	uint64_t room = SPIN_SLICE - chip->slice_progress;
+
+	if (n == 0)
+		n = 1;
+	if (n > room)
+		n = room;
+	if (chip->slice_progress == 0) {
+		core->wrote_memory = false;
+		cm7_record_reads(core, true);
+	}
+	uint64_t executed = cm7_run(core, n);
+
+	if (executed)
+		vclock_advance(clk, executed * chip->cpu_period_ps, src);
+	else
+		vclock_advance(clk, until - clk->now, src);
+	chip->slice_progress += executed;
+	if (executed < n || !cm7_is_running(core)) {
+		chip->slice_progress = 0;	/* halted or stopped early: start over */
+		core->recording_reads = false;
+	} else if (chip->slice_progress == SPIN_SLICE) {
+		chip->slice_progress = 0;
+		core->recording_reads = false;
+		chip->spinning = slice_was_spin(chip);
+	}
+}
+
 /*
  * Advance the chip by up to budget_ps: pending events fire on time and the
- * core executes instructions in between. Returns the time actually lived
- * (instructions are atomic, so it may overshoot slightly).
+ * core runs in between. Returns the time actually lived (instructions are
+ * atomic, so it may overshoot slightly).
  */
 static uint64_t live_for(struct stm32h743 *chip, uint64_t budget_ps, enum vclock_source src)
 {
@@ -350,23 +447,12 @@ static uint64_t live_for(struct stm32h743 *chip, uint64_t budget_ps, enum vclock
 	uint64_t start = clk->now, end = clk->now + budget_ps;
 
 	while (clk->now < end) {
-		if (vclock_fire_due(clk))
-			chip_update_watches(chip);
+		fire_events(chip);
 		uint64_t next = vclock_next_event(clk);
-		uint64_t until = next < end ? next : end;
-		uint64_t executed = 0;
 
-		if (cm7_is_running(&chip->core)) {
-			uint64_t n = (until - clk->now + chip->cpu_period_ps - 1) / chip->cpu_period_ps;
-
-			executed = cm7_run(&chip->core, n ? n : 1);
-		}
-		if (executed)
-			vclock_advance(clk, executed * chip->cpu_period_ps, src);
-		else
-			vclock_advance(clk, until - clk->now, src);
+		core_advance(chip, next < end ? next : end, src);
 	}
-	vclock_fire_due(clk);
+	fire_events(chip);
 	return clk->now - start;
 }
 
@@ -377,60 +463,28 @@ void chip_settle(struct stm32h743 *chip)
 	chip->wire_debt_ps -= (int64_t)live_for(chip, (uint64_t)chip->wire_debt_ps, VCLOCK_WIRE);
 }
 
-/* One slice of free running; true when the core repeats itself without writing. */
-static bool run_slice_is_spin(struct stm32h743 *chip)
-{
-	struct vclock *clk = &chip->clock;
-	uint32_t regs[17];
-
-	chip->core.wrote_memory = false;
-	uint64_t executed = cm7_run(&chip->core, SPIN_SLICE);
-
-	vclock_advance(clk, executed * chip->cpu_period_ps, VCLOCK_RUNAHEAD);
-	vclock_fire_due(clk);
-	if (!cm7_is_running(&chip->core))
-		return false;
-	cm7_snapshot(&chip->core, regs);
-	bool same = chip->spin_valid && !chip->core.wrote_memory &&
-		memcmp(regs, chip->spin_regs, sizeof(regs)) == 0;
-
-	memcpy(chip->spin_regs, regs, sizeof(regs));
-	chip->spin_valid = !chip->core.wrote_memory;
-	return same;
-}
-
-static void skip_to(struct stm32h743 *chip, uint64_t when)
-{
-	struct vclock *clk = &chip->clock;
-
-	if (when > clk->now)
-		vclock_advance(clk, when - clk->now, VCLOCK_SKIP);
-	vclock_fire_due(clk);
-	chip->spin_valid = false;
-}
-
 bool chip_run_ahead(struct stm32h743 *chip, uint64_t max_ps)
 {
 	struct vclock *clk = &chip->clock;
-	uint64_t slice_ps = SPIN_SLICE * chip->cpu_period_ps;
 	uint64_t end;
 
 	chip_settle(chip);
 	end = clk->now + max_ps;
 	while (clk->now < end) {
 		uint64_t next = vclock_next_event(clk);
+		bool idle = !cm7_is_running(&chip->core) || chip->spinning;
 
-		if (!cm7_is_running(&chip->core)) {
-			if (next == UINT64_MAX)
-				return true;
-			skip_to(chip, next);	/* nothing happens until the next event */
-		} else if (next != UINT64_MAX && next - clk->now < slice_ps) {
-			live_for(chip, next - clk->now, VCLOCK_RUNAHEAD);
-		} else if (run_slice_is_spin(chip)) {
-			if (next == UINT64_MAX)
-				return true;
-			skip_to(chip, next);
+		if (idle && next == UINT64_MAX)
+			return true;	/* nothing will change until the debugger acts */
+		if (idle) {
+			/* Nothing happens until the next event: jump to it. */
+			if (cm7_is_running(&chip->core))
+				chip->core.idle_cycles += (next - clk->now) / chip->cpu_period_ps;
+			vclock_advance(clk, next - clk->now, VCLOCK_SKIP);
+		} else {
+			core_advance(chip, next < end ? next : end, VCLOCK_RUNAHEAD);
 		}
+		fire_events(chip);
 	}
 	return false;
 }

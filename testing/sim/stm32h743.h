@@ -65,6 +65,8 @@ struct stm32h743 {
 	/* spin detection for run-ahead */
 	uint32_t spin_regs[17];
 	bool spin_valid;
+	bool spinning;			/* the core repeats a loop without writing */
+	uint64_t slice_progress;	/* instructions into the current detection slice */
 	uint64_t system_resets;
 };
 
