@@ -1,19 +1,29 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Minimal Cortex-M7 start-up code for the RAM-resident test firmware.
+ * Minimal Cortex-M7 start-up code for the test firmware.
  *
- * The image is loaded by a debugger (OpenOCD load_image, GDB load) and
- * started at Reset_Handler, either by jumping there or by setting PC; the
- * debugger may leave any SP behind, so Reset_Handler sets MSP itself before
- * touching the stack. No interrupts are used: every exception ends in
- * fault_handler, a tight loop a debugger can halt and inspect.
+ * RAM-resident images (ram.ld) are loaded by a debugger (OpenOCD
+ * load_image, GDB load) and started at Reset_Handler, either by jumping
+ * there or by setting PC; the debugger may leave any SP behind, so
+ * Reset_Handler sets MSP itself before touching the stack. No interrupts
+ * are used: every exception ends in fault_handler, a tight loop a debugger
+ * can halt and inspect.
+ *
+ * Flash-resident images (flash.ld) are built with -DSTARTUP_COPY_DATA: the
+ * core boots from the vector table at 0x08000000 and Reset_Handler copies
+ * the initial values of .data from flash to RAM before clearing .bss.
  */
 
 #include <stdint.h>
 
 #include "firmware.h"
 
-/* Linker script symbols (ram.ld). */
+/* Linker script symbols (ram.ld, flash.ld). */
+#ifdef STARTUP_COPY_DATA
+extern const uint32_t __data_load[];
+extern uint32_t __data_start[];
+extern uint32_t __data_end[];
+#endif
 extern uint32_t __bss_start[];
 extern uint32_t __bss_end[];
 extern uint32_t __stack_top[];
@@ -70,7 +80,16 @@ void reset_c(void)
 	SCB_CPACR |= CPACR_CP10_CP11_FULL;
 	__asm volatile("dsb\n\tisb" ::: "memory");
 
-	/* .data needs no copy: the image is loaded into RAM as linked. */
+	/*
+	 * .data: a RAM image is loaded as linked and needs no copy; a flash
+	 * image keeps the initial values in flash after the code.
+	 */
+#ifdef STARTUP_COPY_DATA
+	const volatile uint32_t *src = __data_load;
+
+	for (volatile uint32_t *p = __data_start; p < __data_end; p++)
+		*p = *src++;
+#endif
 	for (volatile uint32_t *p = __bss_start; p < __bss_end; p++)
 		*p = 0;
 

@@ -123,6 +123,8 @@ int bus_read(struct bus *bus, uint32_t addr, unsigned int size, uint32_t *value,
 		ret = BUS_ERROR;
 	if (ret != BUS_OK)
 		bus->errors++;
+	else if (who != MASTER_CPU && bus->debug_access)
+		bus->debug_access(bus->debug_access_ctx, r, addr, size, false, *value);
 	sim_trace("%s: %s read  0x%08x/%u = 0x%08x%s", bus->name, bus_master_name(who), addr,
 		size, *value, ret == BUS_OK ? "" : " (error)");
 	return ret;
@@ -147,8 +149,8 @@ int bus_write(struct bus *bus, uint32_t addr, unsigned int size, uint32_t value,
 	}
 	if (ret != BUS_OK)
 		bus->errors++;
-	else if (who != MASTER_CPU && bus->debug_write)
-		bus->debug_write(bus->debug_write_ctx, r, addr, size);
+	else if (who != MASTER_CPU && bus->debug_access)
+		bus->debug_access(bus->debug_access_ctx, r, addr, size, true, value);
 	sim_trace("%s: %s write 0x%08x/%u = 0x%08x%s", bus->name, bus_master_name(who), addr,
 		size, value, ret == BUS_OK ? "" : " (error)");
 	return ret;

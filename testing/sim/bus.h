@@ -46,9 +46,9 @@ struct bus;
 typedef bool (*bus_gate_fn)(void *ctx, const struct bus_region *r, enum bus_master who);
 /* Tells the core that memory changed behind its back (drop translated code). */
 typedef void (*bus_changed_fn)(void *ctx, uint32_t addr, uint32_t len);
-/* Sees every successful write (memory or device) by a debug access port. */
+/* Sees every successful access (memory or device) by a debug access port. */
 typedef void (*bus_observer_fn)(void *ctx, const struct bus_region *r, uint32_t addr,
-		unsigned int size);
+		unsigned int size, bool write, uint32_t value);
 
 struct bus {
 	const char *name;
@@ -58,8 +58,8 @@ struct bus {
 	void *gate_ctx;
 	bus_changed_fn changed;
 	void *changed_ctx;
-	bus_observer_fn debug_write;
-	void *debug_write_ctx;
+	bus_observer_fn debug_access;
+	void *debug_access_ctx;
 	uint64_t accesses;
 	uint64_t errors;
 };

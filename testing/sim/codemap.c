@@ -93,7 +93,10 @@ void codemap_forget(struct codemap *m, uint32_t addr, uint32_t len)
 	for (unsigned int i = 0; i < CODEMAP_SLOTS; i++)
 		if (m->slots[i].used && (m->slots[i].page < first || m->slots[i].page > last))
 			keep[n++] = m->slots[i];
+	bool overflow = m->overflow;
+
 	codemap_clear(m);
+	m->overflow = overflow;	/* pages lost to a full table stay unknown */
 	for (unsigned int i = 0; i < n; i++)
 		note_in_page(m, keep[i].page, keep[i].lo, keep[i].hi);
 }

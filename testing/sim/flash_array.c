@@ -196,9 +196,19 @@ static bool weak_supply_strikes(struct flash *f, uint8_t *word, unsigned int ban
 	if (next_random(fl) & 1) {
 		flash_set_word_state(f, bank, index, WORD_ECC_DOUBLE);
 	} else {
-		unsigned int byte = next_random(fl) % FLASH_WORD_BYTES;
+		/* a bit that should be 0 stays 1: scan from a random bit for a 0 */
+		unsigned int start = next_random(fl) % (8 * FLASH_WORD_BYTES), i;
 
-		word[byte] |= (uint8_t)(1u << (next_random(fl) % 8));
+		for (i = 0; i < 8 * FLASH_WORD_BYTES; i++) {
+			unsigned int bit = (start + i) % (8 * FLASH_WORD_BYTES);
+
+			if (!(word[bit / 8] & (1u << (bit % 8)))) {
+				word[bit / 8] |= (uint8_t)(1u << (bit % 8));
+				break;
+			}
+		}
+		if (i == 8 * FLASH_WORD_BYTES)	/* all ones: only the ECC can go bad */
+			flash_set_word_state(f, bank, index, WORD_ECC_DOUBLE);
 	}
 	sim_trace("flash: weak supply corrupted the word at bank %u offset 0x%05x", bank + 1,
 		index * FLASH_WORD_BYTES);
@@ -239,8 +249,7 @@ static void report_ecc(struct flash *f, unsigned int bank, uint32_t index, uint3
 }
 
 /* What a data read of [offset, offset+size) finds; BUS_ERROR on a failing word. */
-static int check_read(struct flash *f, uint32_t offset, unsigned int size, enum bus_master who,
-		bool *secure_zero)
+static int check_read(struct flash *f, uint32_t offset, unsigned int size, bool *secure_zero)
 {
 	unsigned int bank = offset / FLASH_BANK_BYTES;
 	uint32_t in_bank = offset % FLASH_BANK_BYTES, index = in_bank / FLASH_WORD_BYTES;
@@ -249,8 +258,9 @@ static int check_read(struct flash *f, uint32_t offset, unsigned int size, enum 
 	*secure_zero = false;
 	if (!flash_offset_present(f, offset) || !flash_offset_present(f, offset + size - 1))
 		return BUS_ERROR;
-	if (who != MASTER_CPU && flash_rdp_level(f) >= 1) {
-		b->flags |= SR_RDPERR;	/* read protection: no debugger access */
+	if (flash_rdp_level(f) >= 1 && f->hooks.debugger_attached &&
+	    f->hooks.debugger_attached(f->hooks.ctx)) {
+		b->flags |= SR_RDPERR;	/* read protection: a debugged chip reads no flash */
 		return BUS_ERROR;
 	}
 	if (flash_area_contains(f->cur.prar[bank], in_bank)) {
@@ -280,7 +290,7 @@ int flash_cpu_read_check(struct flash *f, uint32_t addr, unsigned int size)
 
 	if (addr - FLASH_ARRAY_BASE >= FLASH_ARRAY_SIZE)
 		return BUS_OK;
-	return check_read(f, addr - FLASH_ARRAY_BASE, size, MASTER_CPU, &zero);
+	return check_read(f, addr - FLASH_ARRAY_BASE, size, &zero);
 }
 
 static int array_read(void *ctx, uint32_t offset, unsigned int size, uint32_t *value,
@@ -288,8 +298,9 @@ static int array_read(void *ctx, uint32_t offset, unsigned int size, uint32_t *v
 {
 	struct flash *f = ctx;
 	bool zero;
-	int ret = check_read(f, offset, size, who, &zero);
+	int ret = check_read(f, offset, size, &zero);
 
+	(void)who;
 	*value = (ret == BUS_OK && !zero) ? mem_load(f->array + offset, size) : 0;
 	return ret;
 }

@@ -24,7 +24,7 @@ static uint32_t sr_value(const struct flash_bank_ctrl *b)
 	const struct flash *f = b->flash;
 	uint32_t v = b->flags;
 
-	if (b->busy)
+	if (b->busy || f->opt_busy)
 		v |= SR_BSY;
 	if (b->wbne)
 		v |= SR_WBNE;
@@ -60,7 +60,8 @@ static void interrupt_op(struct flash_bank_ctrl *b)
 		flash_program_word(f, b->index, op->offset, half);
 		flash_set_word_state(f, b->index, op->offset / FLASH_WORD_BYTES, WORD_ECC_DOUBLE);
 	} else {
-		uint32_t len = op->kind == OP_ERASE_BANK ? FLASH_BANK_BYTES : FLASH_SECTOR_BYTES;
+		uint32_t len = op->kind == OP_ERASE_BANK ?
+			f->variant->sectors_per_bank * FLASH_SECTOR_BYTES : FLASH_SECTOR_BYTES;
 
 		flash_erase_range(f, b->index, op->offset, len / 2, true);
 		flash_set_word_state(f, b->index, (op->offset + len / 2) / FLASH_WORD_BYTES,
@@ -168,7 +169,13 @@ static void enqueue_program(struct flash_bank_ctrl *b)
 
 	memcpy(op.data, b->buf, sizeof(op.data));
 	discard_buffer(b);
-	if (read_protected_now(f) || sector_protected(f, b->index, sector)) {
+	/* WPSN works per sector; PCROP and secure areas per 256-byte block. */
+	bool protected = !(f->cur.wpsn[b->index] & (1u << sector)) ||
+		flash_area_contains(f->cur.prar[b->index] & ~AREA_DM, op.offset) ||
+		((f->cur.optsr & OPTSR_SECURITY) &&
+		 flash_area_contains(f->cur.scar[b->index] & ~AREA_DM, op.offset));
+
+	if (read_protected_now(f) || protected) {
 		b->flags |= SR_WRPERR;
 		sim_trace("flash: bank %u program at 0x%05x refused: WRPERR", b->index + 1,
 			op.offset);

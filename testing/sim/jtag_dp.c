@@ -85,6 +85,14 @@ static void ap_access(struct jtag_dp *dp, bool read, unsigned int a, uint32_t da
 			dp->last_read = 0;	/* absent APs read as zero, no error */
 		return;
 	}
+	if (dp->aps_disabled) {
+		sim_trace("dp: AP%u access refused: debug is disabled (RDP level 2)", apsel);
+		dp->ctrl_stat |= CS_STICKYERR;
+		dp->sticky_errors++;
+		if (read)
+			dp->last_read = 0;
+		return;
+	}
 	if (!(ctrl_stat_value(dp) & (CS_CDBGPWRUPREQ << 1))) {
 		sim_trace("dp: AP%u access while debug power is off", apsel);
 		dp->ctrl_stat |= CS_STICKYERR;

@@ -38,6 +38,7 @@ struct jtag_dp {
 	/* Called before each AP transaction so the chip can catch up in time. */
 	void (*before_ap)(void *ctx);
 	void *ctx;
+	bool aps_disabled;	/* RDP level 2: every AP access fails */
 	uint64_t dp_transactions;
 	uint64_t ap_transactions;
 	uint64_t sticky_errors;

@@ -396,25 +396,44 @@ static int export_bank(const struct options *o, struct stm32h743 *chip)
 	return 0;
 }
 
-/* An injected power loss: keep what the flash holds now and boot again. */
+/* Arguments that must not come back after a power loss, with their values. */
+static bool dropped_on_restart(const char *arg, const char *value)
+{
+	if (!strcmp(arg, "--fault"))
+		return value && !strncmp(value, "power-loss", 10);	/* it fails once */
+	/* the firmware image was programmed once; the state file has the flash now */
+	return !strcmp(arg, "--flash-image") || !strcmp(arg, "--state");
+}
+
+/*
+ * An injected power loss: keep what the flash holds now and boot again, on
+ * the same port, from the state file (a temporary one when none was given).
+ */
 static void restart_after_power_loss(void *ctx)
 {
-	const struct options *o = ctx;
-	char **argv = calloc((size_t)saved_argc + 3, sizeof(*argv));
-	char port[16];
+	struct options *o = ctx;
+	char **argv = calloc((size_t)saved_argc + 5, sizeof(*argv));
+	static char port[16], state[64];
 	int n = 0;
 
+	if (!argv)
+		exit(1);
+	if (!o->state_file) {
+		snprintf(state, sizeof(state), "/tmp/h743sim-power-loss-%d.state", (int)getpid());
+		o->state_file = state;
+	}
 	save_state(o, ctx_chip);
-	for (int i = 0; argv && i < saved_argc; i++) {
-		if (!strcmp(saved_argv[i], "--fault") && i + 1 < saved_argc &&
-		    !strncmp(saved_argv[i + 1], "power-loss", 10)) {
-			i++;	/* the power only fails once */
+	for (int i = 0; i < saved_argc; i++) {
+		const char *value = i + 1 < saved_argc ? saved_argv[i + 1] : NULL;
+
+		if (dropped_on_restart(saved_argv[i], value)) {
+			i++;	/* skip its value too */
 			continue;
 		}
 		argv[n++] = saved_argv[i];
 	}
-	if (!argv)
-		exit(1);
+	argv[n++] = "--state";
+	argv[n++] = (char *)o->state_file;
 	if (!o->unix_path) {
 		snprintf(port, sizeof(port), "%d", bound_port);
 		argv[n++] = "--port";
@@ -505,6 +524,8 @@ static int accept_client(int listen_fd, struct stm32h743 *chip, struct server_st
 		return -1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	rbb_connect(&chip->wire);
+	chip->client_connected = true;
+	chip->poll_count = 0;
 	srv->connections++;
 	sim_info("debugger connected (connection %llu)", (unsigned long long)srv->connections);
 	return fd;
@@ -515,6 +536,7 @@ static void end_client(int *fd, const struct options *o, struct stm32h743 *chip,
 {
 	close(*fd);
 	*fd = -1;
+	chip->client_connected = false;
 	chip_settle(chip);
 	sim_info("debugger disconnected; core %s", cm7_state_name(chip->core.state));
 	save_state(o, chip);
@@ -605,7 +627,7 @@ int main(int argc, char **argv)
 		return 1;
 	chip.flash.faults = o.faults;
 	chip.power_lost = restart_after_power_loss;
-	chip.power_lost_ctx = &o;
+	chip.power_lost_ctx = &o;	/* o lives until exit (or exec) */
 	chip_power_on(&chip);
 	flash_start_faults(&chip.flash);
 

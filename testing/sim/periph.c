@@ -161,7 +161,8 @@ void periph_init(struct periph_set *p, uint16_t rev_id)
 	p->dbgmcu.rf = (struct regfile){ "dbgmcu", dbgmcu_regs, NELEM(dbgmcu_regs),
 		p->dbgmcu_values };
 	periph_power_on(p);
-	p->dbgmcu_values[0] = (uint32_t)rev_id << 16 | DEV_ID_STM32H74X;
+	/* bits 15:12 read 6 on silicon (0x20036450 on rev V) */
+	p->dbgmcu_values[0] = (uint32_t)rev_id << 16 | 0x6000 | DEV_ID_STM32H74X;
 }
 
 void periph_system_reset(struct periph_set *p)

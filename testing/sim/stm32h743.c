@@ -68,6 +68,7 @@ static void on_reset_lines(void *ctx, bool trst, bool srst)
 static void before_ap_access(void *ctx)
 {
 	chip_settle(ctx);
+	chip_update_watches(ctx);
 }
 
 /* While SRST is held only the PPB answers through AP0 (srst_nogate). */
@@ -86,14 +87,27 @@ static void on_memory_changed(void *ctx, uint32_t addr, uint32_t len)
 }
 
 /*
- * A debugger write ends a spin only if the loop could see it: memory the loop
- * reads, or any device register (debug registers, peripherals).
+ * Debugger accesses. A write ends a spin only if the loop could see it:
+ * memory the loop reads, or any device register (debug registers,
+ * peripherals). Reads tell whether the debugger is polling: the same address
+ * read again with the same result means it waits for the chip.
  */
-static void on_debug_write(void *ctx, const struct bus_region *r, uint32_t addr,
-		unsigned int size)
+static void on_debug_access(void *ctx, const struct bus_region *r, uint32_t addr,
+		unsigned int size, bool write, uint32_t value)
 {
 	struct stm32h743 *chip = ctx;
 
+	if (!write) {
+		if (chip->poll_count && addr == chip->poll_addr && value == chip->poll_value) {
+			chip->poll_count++;
+		} else {
+			chip->poll_addr = addr;
+			chip->poll_value = value;
+			chip->poll_count = 1;
+		}
+		return;
+	}
+	chip->poll_count = 0;
 	if (!chip->spinning && !chip->spin_valid)
 		return;
 	if (!r->mem || r->ops || cm7_reads_touch(&chip->core, addr, size))
@@ -134,10 +148,17 @@ static int cpu_flash_read_check(void *ctx, uint32_t addr, unsigned int size)
 	return flash_cpu_read_check(&chip->flash, addr, size);
 }
 
+/*
+ * CPU data reads of the flash need checking while a word has an ECC error, or
+ * while read protection holds the flash away from a debugged chip (RDP level 1
+ * with a debugger attached: the core's own accesses fail too, RM0433 4.5.3).
+ */
 void chip_update_watches(struct stm32h743 *chip)
 {
+	bool rdp_blocks = flash_rdp_level(&chip->flash) >= 1 && debugger_attached(chip);
+
 	cm7_check_reads(&chip->core, FLASH_ARRAY_BASE, FLASH_ARRAY_BASE + FLASH_ARRAY_SIZE - 1,
-		chip->flash.bad_words > 0);
+		chip->flash.bad_words > 0 || rdp_blocks);
 }
 
 static uint8_t *alloc_mem(size_t size, uint8_t fill)
@@ -209,8 +230,8 @@ static void build_cpu_bus(struct stm32h743 *chip)
 	b->gate_ctx = chip;
 	b->changed = on_memory_changed;
 	b->changed_ctx = chip;
-	b->debug_write = on_debug_write;
-	b->debug_write_ctx = chip;
+	b->debug_access = on_debug_access;
+	b->debug_access_ctx = chip;
 }
 
 /* AP1 reaches the D3 domain memories directly. */
@@ -219,8 +240,8 @@ static void build_d3_bus(struct stm32h743 *chip)
 	struct bus *b = &chip->d3_bus;
 
 	bus_init(b, "d3");
-	b->debug_write = on_debug_write;
-	b->debug_write_ctx = chip;
+	b->debug_access = on_debug_access;
+	b->debug_access_ctx = chip;
 	bus_add_memory(b, "SRAM4", 0x38000000, 64 * 1024, chip->mem.sram4, false);
 	bus_add_memory(b, "backup SRAM", 0x38800000, 4 * 1024, chip->mem.bkpsram, false);
 }
@@ -322,6 +343,8 @@ static void reset_flash(struct stm32h743 *chip)
 {
 	spin_reset(chip);
 	flash_reset(&chip->flash);
+	/* RDP level 2 turns debug off for good once the option bytes load (RM0433 4.5.3). */
+	chip->dp.aps_disabled = flash_rdp_level(&chip->flash) == 2;
 	chip->core.boot_address = flash_boot_address(&chip->flash);
 	chip_update_watches(chip);
 }
@@ -472,10 +495,18 @@ bool chip_run_ahead(struct stm32h743 *chip, uint64_t max_ps)
 	end = clk->now + max_ps;
 	while (clk->now < end) {
 		uint64_t next = vclock_next_event(clk);
-		bool idle = !cm7_is_running(&chip->core) || chip->spinning;
+		bool halted = !cm7_is_running(&chip->core);
+		bool idle = halted || chip->spinning;
 
 		if (idle && next == UINT64_MAX)
 			return true;	/* nothing will change until the debugger acts */
+		/*
+		 * With the core stopped only a polling debugger waits for the chip:
+		 * between two commands of a sequence (start bank 1, start bank 2)
+		 * the wire's pause must not become the rest of an erase.
+		 */
+		if (halted && chip->client_connected && chip->poll_count < 2)
+			return true;
 		if (idle) {
 			/* Nothing happens until the next event: jump to it. */
 			if (cm7_is_running(&chip->core))

@@ -67,6 +67,10 @@ struct stm32h743 {
 	bool spin_valid;
 	bool spinning;			/* the core repeats a loop without writing */
 	uint64_t slice_progress;	/* instructions into the current detection slice */
+	/* the debugger's last reads: the same value read again means it polls */
+	uint32_t poll_addr, poll_value;
+	unsigned int poll_count;
+	bool client_connected;		/* without a debugger, time just flows */
 	uint64_t system_resets;
 };
 

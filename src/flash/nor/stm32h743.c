@@ -116,8 +116,18 @@ static int stm32h743_probe(struct flash_bank *bank)
 
 	info->absent = size == 0;
 	if (info->absent) {
-		LOG_WARNING("%s: the %s has no flash bank at " TARGET_ADDR_FMT "; the bank is empty",
-			bank->name, info->part->name, bank->base);
+		/*
+		 * Keep the 1 MiB window with no sectors: a bank of size 0 would claim
+		 * every address above its base in OpenOCD's bank lookup.
+		 */
+		LOG_WARNING("%s: the %s has no flash bank at " TARGET_ADDR_FMT "; the bank has no "
+			"sectors", bank->name, info->part->name, bank->base);
+		free(bank->sectors);
+		bank->sectors = NULL;
+		bank->num_sectors = 0;
+		bank->size = STM32H743_BANK2_BASE - STM32H743_BANK1_BASE;
+		info->probed = true;
+		return ERROR_OK;
 	} else if (info->declared_size && info->declared_size != size) {
 		LOG_WARNING("%s: declared size %" PRIu32 " KiB, but the %s has %" PRIu32 " KiB here; "
 			"using the declared size as asked", bank->name, info->declared_size / 1024,
@@ -162,28 +172,28 @@ static int stm32h743_info_cmd(struct flash_bank *bank, struct command_invocation
 		return ERROR_FAIL;
 	bool swapped = optcr & OPTCR_SWAP_BANK;
 
-	command_print(cmd, "bank %u at " TARGET_ADDR_FMT ": physical bank %u%s, %u sectors of "
+	command_print(cmd, "bank %u at " TARGET_ADDR_FMT ": physical bank %u%s, %u sector%s of "
 		"128 KiB, registers at 0x%08x", info->index + 1, bank->base,
 		swapped ? 2 - info->index : info->index + 1, swapped ? " (banks swapped)" : "",
-		bank->num_sectors, STM32H743_FLASH_REGS + info->index * STM32H743_BANK2_REGS);
+		bank->num_sectors, bank->num_sectors == 1 ? "" : "s",
+		STM32H743_FLASH_REGS + info->index * STM32H743_BANK2_REGS);
 	command_print_sameline(cmd, "read protection: RDP level %u; programming parallelism x%u",
 		stm32h743_rdp_level(optsr), 8u << info->psize);
 	return ERROR_OK;
 }
 
 /* `stm32h743 ...` commands take the bank as its number in `flash list`. */
-static int get_our_bank(struct command_invocation *cmd, const char *arg, struct flash_bank **bank)
+static int get_our_bank(struct command_invocation *cmd, bool probe, struct flash_bank **bank)
 {
 	int retval = CALL_COMMAND_HANDLER(flash_command_get_bank, 0, bank);
 
-	(void)arg;
 	if (retval != ERROR_OK)
 		return retval;
 	if ((*bank)->driver != &stm32h743_flash) {
 		command_print(cmd, "flash bank %s is not an stm32h743 bank", (*bank)->name);
 		return ERROR_COMMAND_ARGUMENT_INVALID;
 	}
-	return (*bank)->driver->auto_probe(*bank);
+	return probe ? (*bank)->driver->auto_probe(*bank) : ERROR_OK;
 }
 
 COMMAND_HANDLER(stm32h743_handle_psize_command)
@@ -193,7 +203,8 @@ COMMAND_HANDLER(stm32h743_handle_psize_command)
 
 	if (CMD_ARGC < 1 || CMD_ARGC > 2)
 		return ERROR_COMMAND_SYNTAX_ERROR;
-	int retval = get_our_bank(CMD, CMD_ARGV[0], &bank);
+	/* A host-side setting: no need to reach the chip (NRST may be held). */
+	int retval = get_our_bank(CMD, false, &bank);
 
 	if (retval != ERROR_OK)
 		return retval;
@@ -212,7 +223,7 @@ COMMAND_HANDLER(stm32h743_handle_psize_command)
 			return ERROR_COMMAND_ARGUMENT_INVALID;
 		}
 	}
-	command_print(CMD, "%u", 8u << info->psize);
+	command_print_sameline(CMD, "%u", 8u << info->psize);
 	return ERROR_OK;
 }
 
@@ -222,7 +233,7 @@ COMMAND_HANDLER(stm32h743_handle_diagnose_command)
 
 	if (CMD_ARGC != 1)
 		return ERROR_COMMAND_SYNTAX_ERROR;
-	int retval = get_our_bank(CMD, CMD_ARGV[0], &bank);
+	int retval = get_our_bank(CMD, true, &bank);
 
 	return retval != ERROR_OK ? retval : stm32h743_diagnose(bank, CMD);
 }

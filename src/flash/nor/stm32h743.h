@@ -162,6 +162,10 @@ struct stm32h743_option_write {
 };
 int stm32h743_option_commit(struct target *target, const struct stm32h743_option_write *w,
 		unsigned int count, unsigned int timeout_ms);
+struct ob_words;
+int stm32h743_read_option_words(struct target *target, struct ob_words *w);
+int stm32h743_option_apply(struct target *target, const struct ob_words *next,
+		unsigned int timeout_ms);
 int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsigned int last);
 int stm32h743_protect_check(struct flash_bank *bank);
 unsigned int stm32h743_rdp_level(uint32_t optsr);

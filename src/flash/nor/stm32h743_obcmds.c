@@ -18,7 +18,7 @@
 
 #define CONFIRM_WORD "confirm"
 
-static int read_option_words(struct target *target, struct ob_words *w)
+int stm32h743_read_option_words(struct target *target, struct ob_words *w)
 {
 	struct { enum stm32h743_reg reg; unsigned int index; uint32_t *dst; } rd[] = {
 		{ STM32H743_OPTSR_CUR, 0, &w->optsr }, { STM32H743_BOOT_CUR, 0, &w->boot },
@@ -73,7 +73,7 @@ COMMAND_HANDLER(stm32h743_handle_option_bytes_command)
 		return ERROR_COMMAND_SYNTAX_ERROR;
 	if (!bank)
 		return ERROR_FAIL;
-	int retval = read_option_words(bank->target, &w);
+	int retval = stm32h743_read_option_words(bank->target, &w);
 
 	if (retval != ERROR_OK)
 		return retval;
@@ -118,12 +118,12 @@ COMMAND_HANDLER(stm32h743_handle_option_get_command)
 	bank = first_bank(CMD);
 	if (!bank)
 		return ERROR_FAIL;
-	int retval = read_option_words(bank->target, &w);
+	int retval = stm32h743_read_option_words(bank->target, &w);
 
 	if (retval != ERROR_OK)
 		return retval;
 	ob_format(f, ob_get_raw(f, &w), value, sizeof(value));
-	command_print(CMD, "%s", value);
+	command_print_sameline(CMD, "%s", value);
 	return ERROR_OK;
 }
 
@@ -150,26 +150,6 @@ static bool guard_allows(struct command_invocation *cmd, const struct ob_field *
 	return false;
 }
 
-/* The *_PRG writes for every word that differs. */
-static unsigned int collect_writes(const struct ob_words *cur, const struct ob_words *next,
-		struct stm32h743_option_write *w)
-{
-	unsigned int n = 0;
-
-	if (cur->optsr != next->optsr)
-		w[n++] = (struct stm32h743_option_write){ STM32H743_OPTSR_PRG, 0, next->optsr };
-	if (cur->boot != next->boot)
-		w[n++] = (struct stm32h743_option_write){ STM32H743_BOOT_PRG, 0, next->boot };
-	for (unsigned int b = 0; b < 2; b++) {
-		if (cur->prar[b] != next->prar[b])
-			w[n++] = (struct stm32h743_option_write){ STM32H743_PRAR_PRG, b, next->prar[b] };
-		if (cur->scar[b] != next->scar[b])
-			w[n++] = (struct stm32h743_option_write){ STM32H743_SCAR_PRG, b, next->scar[b] };
-		if (cur->wpsn[b] != next->wpsn[b])
-			w[n++] = (struct stm32h743_option_write){ STM32H743_WPSN_PRG, b, next->wpsn[b] };
-	}
-	return n;
-}
 
 static void report_changes(struct command_invocation *cmd, const struct ob_words *before,
 		const struct ob_words *after)
@@ -184,7 +164,10 @@ static void report_changes(struct command_invocation *cmd, const struct ob_words
 			continue;
 		ob_format(f, x, a, sizeof(a));
 		ob_format(f, y, b, sizeof(b));
-		command_print(cmd, "%s: %s -> %s", f->name, a, b);
+		/* values with spaces (areas, sector lists) read as one Tcl word */
+		command_print(cmd, "%s: %s%s%s -> %s%s%s", f->name, strchr(a, ' ') ? "{" : "", a,
+			strchr(a, ' ') ? "}" : "", strchr(b, ' ') ? "{" : "", b,
+			strchr(b, ' ') ? "}" : "");
 	}
 }
 
@@ -195,7 +178,7 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 	struct target *target = bank->target;
 	struct ob_words cur, next, after;
 	char err[256];
-	int retval = read_option_words(target, &cur);
+	int retval = stm32h743_read_option_words(target, &cur);
 
 	if (retval != ERROR_OK)
 		return retval;
@@ -218,10 +201,7 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 			return ERROR_COMMAND_ARGUMENT_INVALID;
 		ob_set_raw(f, &next, raw);
 	}
-	struct stm32h743_option_write writes[8];
-	unsigned int n = collect_writes(&cur, &next, writes);
-
-	if (!n) {
+	if (!memcmp(&cur, &next, sizeof(cur))) {
 		command_print(cmd, "option bytes already hold these values; nothing written");
 		return ERROR_OK;
 	}
@@ -231,10 +211,10 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 		LOG_WARNING("RDP level %u -> 0: the chip mass-erases both flash banks (PCROP and "
 			"secure areas whose DMEP/DMES is 0 are kept) and the backup SRAM",
 			stm32h743_rdp_level(cur.optsr));
-	retval = stm32h743_option_commit(target, writes, n, regression ? 60000 : 10000);
+	retval = stm32h743_option_apply(target, &next, regression ? 60000 : 10000);
 	if (retval != ERROR_OK)
 		return retval;
-	retval = read_option_words(target, &after);
+	retval = stm32h743_read_option_words(target, &after);
 	if (retval != ERROR_OK)
 		return retval;
 	report_changes(cmd, &cur, &after);
@@ -253,8 +233,13 @@ COMMAND_HANDLER(stm32h743_handle_option_set_command)
 	bool confirm = CMD_ARGC && !strcmp(CMD_ARGV[CMD_ARGC - 1], CONFIRM_WORD);
 	unsigned int argc = CMD_ARGC - (confirm ? 1 : 0);
 
-	if (argc < 2 || argc % 2)
+	if (argc == 0)
 		return ERROR_COMMAND_SYNTAX_ERROR;
+	if (argc % 2) {
+		command_print(CMD, "field '%s' has no value (fields and values come in pairs); "
+			"nothing written", CMD_ARGV[argc - 1]);
+		return ERROR_COMMAND_ARGUMENT_INVALID;
+	}
 	struct flash_bank *bank = first_bank(CMD);
 
 	return bank ? option_set(CMD, bank, CMD_ARGV, argc, confirm) : ERROR_FAIL;
@@ -303,7 +288,7 @@ COMMAND_HANDLER(stm32h743_handle_swap_bank_command)
 			stm32h743_info(bank)->part->name);
 		return ERROR_COMMAND_ARGUMENT_INVALID;
 	}
-	int retval = read_option_words(bank->target, &w);
+	int retval = stm32h743_read_option_words(bank->target, &w);
 
 	if (retval != ERROR_OK)
 		return retval;

@@ -160,10 +160,10 @@ void ob_format(const struct ob_field *f, uint32_t raw, char *buf, size_t size)
 		if (start > end)
 			snprintf(buf, size, "none");
 		else if (start == end)
-			snprintf(buf, size, "{0x%08" PRIx32 " 0x%08" PRIx32 "}", bank_base(f->bank),
+			snprintf(buf, size, "0x%08" PRIx32 " 0x%08" PRIx32, bank_base(f->bank),
 				bank_base(f->bank) + 0xFFFFF);
 		else
-			snprintf(buf, size, "{0x%08" PRIx32 " 0x%08" PRIx32 "}",
+			snprintf(buf, size, "0x%08" PRIx32 " 0x%08" PRIx32,
 				bank_base(f->bank) + start * 256, bank_base(f->bank) + end * 256 + 255);
 		break;
 	}
@@ -276,7 +276,7 @@ int ob_parse(const struct ob_field *f, const char *value, uint32_t current, uint
 			*raw = 0xFF;	/* START > END: no area */
 			return 0;
 		}
-		if (sscanf(value, "%" SCNi32 " %" SCNi32, &a, &b) != 2) {
+		if (sscanf(value + strspn(value, " {"), "%" SCNi32 " %" SCNi32, &a, &b) != 2) {
 			snprintf(err, errsize, "%s: '%s' is not \"none\" or {first_address "
 				"last_address}", f->name, value);
 			return -1;
@@ -292,7 +292,7 @@ int ob_parse(const struct ob_field *f, const char *value, uint32_t current, uint
 		}
 		a = (a - bank_base(f->bank)) / 256;
 		b = (b - bank_base(f->bank)) / 256;
-		if (a == b && b != 0xFFF) {
+		if (a == b) {
 			snprintf(err, errsize, "%s: an area of a single 256-byte block cannot be "
 				"encoded (START == END means the whole bank)", f->name);
 			return -1;

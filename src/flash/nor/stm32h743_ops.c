@@ -30,11 +30,39 @@ static const uint8_t loader_code[] = {
 
 static int check_halted(struct flash_bank *bank, const char *what)
 {
+	struct stm32h743_bank *info = stm32h743_info(bank);
+
+	if (info->absent) {
+		LOG_ERROR("%s: the %s has no flash at " TARGET_ADDR_FMT " (bank %u is absent)", what,
+			info->part->name, bank->base, info->index + 1);
+		return ERROR_FLASH_BANK_INVALID;
+	}
 	if (bank->target->state != TARGET_HALTED) {
 		LOG_ERROR("%s: the target must be halted (run `halt` or `reset halt` first)", what);
 		return ERROR_TARGET_NOT_HALTED;
 	}
 	return ERROR_OK;
+}
+
+/*
+ * RDP level 1 with a debugger attached keeps the user flash out of reach of
+ * erase and program alike (RM0433 4.5.3): say so instead of letting the
+ * controller answer with bare WRPERR.
+ */
+static int check_not_read_protected(struct flash_bank *bank, const char *what)
+{
+	uint32_t optsr;
+	int retval = stm32h743_read_reg(bank, STM32H743_OPTSR_CUR, &optsr);
+
+	if (retval != ERROR_OK)
+		return retval;
+	if (stm32h743_rdp_level(optsr) == 0)
+		return ERROR_OK;
+	LOG_ERROR("%s: the flash is read protected (RDP level %u, FLASH_OPTSR_CUR=0x%08" PRIx32
+		"): with a debugger attached it can be neither erased nor programmed. "
+		"`stm32h743 unlock` returns to level 0 but mass-erases both banks", what,
+		stm32h743_rdp_level(optsr), optsr);
+	return ERROR_FLASH_PROTECTED;
 }
 
 /* Refuse before touching the chip when WPSN protects a sector in the range. */
@@ -104,6 +132,8 @@ int stm32h743_erase(struct flash_bank *bank, unsigned int first, unsigned int la
 	int retval = check_halted(bank, "erase");
 
 	if (retval == ERROR_OK)
+		retval = check_not_read_protected(bank, "erase");
+	if (retval == ERROR_OK)
 		retval = check_not_protected(bank, first, last, "erase");
 	if (retval != ERROR_OK)
 		return retval;
@@ -132,6 +162,8 @@ int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
 
 	for (unsigned int i = 0; i < count && retval == ERROR_OK; i++) {
 		retval = check_halted(banks[i], "mass erase");
+		if (retval == ERROR_OK)
+			retval = check_not_read_protected(banks[i], "mass erase");
 		if (retval == ERROR_OK)
 			retval = check_not_protected(banks[i], 0, banks[i]->num_sectors - 1,
 					"mass erase");
@@ -390,16 +422,61 @@ static int check_erased(struct flash_bank *bank, uint32_t addr, uint32_t len)
 	return ERROR_OK;
 }
 
-static int program(struct flash_bank *bank, const uint8_t *data, uint32_t addr, uint32_t len)
+static int program_run(struct flash_bank *bank, const uint8_t *data, uint32_t addr,
+		uint32_t words, bool *host)
 {
-	uint32_t words = len / STM32H743_FLASH_WORD;
-	int retval = program_with_loader(bank, data, addr, words);
+	int retval = *host ? ERROR_TARGET_RESOURCE_NOT_AVAILABLE :
+		program_with_loader(bank, data, addr, words);
 
 	if (retval == ERROR_TARGET_RESOURCE_NOT_AVAILABLE) {
-		LOG_WARNING("no work area for the flash loader: programming word by word through "
-			"the debug port, which is much slower (give the target a work area)");
+		if (!*host)
+			LOG_WARNING("no work area for the flash loader: programming word by word "
+				"through the debug port, which is much slower (give the target a "
+				"work area)");
+		*host = true;
 		retval = program_from_host(bank, data, addr, words);
 	}
+	return retval;
+}
+
+static bool word_is_erased(const uint8_t *w, uint8_t erased)
+{
+	for (unsigned int i = 0; i < STM32H743_FLASH_WORD; i++)
+		if (w[i] != erased)
+			return false;
+	return true;
+}
+
+/*
+ * Runs of erased-value flash words (padding between image sections, 0xFF
+ * fill) are left erased rather than programmed: they read the same, and stay
+ * programmable later. Short runs are programmed to keep loader runs long.
+ */
+#define SKIP_MIN_WORDS 4
+
+static int program(struct flash_bank *bank, const uint8_t *data, uint32_t addr, uint32_t len)
+{
+	uint32_t words = len / STM32H743_FLASH_WORD, start = 0, i = 0;
+	bool host = false;
+	int retval = ERROR_OK;
+
+	while (i < words && retval == ERROR_OK) {
+		uint32_t gap = 0;
+
+		while (i + gap < words &&
+		       word_is_erased(data + (i + gap) * STM32H743_FLASH_WORD, bank->erased_value))
+			gap++;
+		if (gap >= SKIP_MIN_WORDS || i + gap == words) {
+			if (i > start)
+				retval = program_run(bank, data + start * STM32H743_FLASH_WORD,
+						addr + start * STM32H743_FLASH_WORD, i - start, &host);
+			start = i + gap;
+		}
+		i += gap ? gap : 1;
+	}
+	if (retval == ERROR_OK && words > start)
+		retval = program_run(bank, data + start * STM32H743_FLASH_WORD,
+				addr + start * STM32H743_FLASH_WORD, words - start, &host);
 	return retval;
 }
 
@@ -432,7 +509,9 @@ int stm32h743_write(struct flash_bank *bank, const uint8_t *buffer, uint32_t off
 
 	unsigned int first = start / STM32H743_SECTOR_SIZE, last = (end - 1) / STM32H743_SECTOR_SIZE;
 
-	retval = check_not_protected(bank, first, last, "write");
+	retval = check_not_read_protected(bank, "write");
+	if (retval == ERROR_OK)
+		retval = check_not_protected(bank, first, last, "write");
 	if (retval == ERROR_OK)
 		retval = check_erased(bank, bank->base + start, end - start);
 	if (retval == ERROR_OK)

@@ -14,6 +14,7 @@
 #include <target/target.h>
 
 #include "stm32h743.h"
+#include "stm32h743_obfields.h"
 
 unsigned int stm32h743_rdp_level(uint32_t optsr)
 {
@@ -132,6 +133,24 @@ int stm32h743_option_commit(struct target *target, const struct stm32h743_option
 	return retval != ERROR_OK ? retval : lock_retval;
 }
 
+/*
+ * Every *_PRG register gets its intended value on every commit: a value left
+ * in a *_PRG register by a refused change must not ride along with the next.
+ */
+int stm32h743_option_apply(struct target *target, const struct ob_words *next,
+		unsigned int timeout_ms)
+{
+	const struct stm32h743_option_write w[] = {
+		{ STM32H743_OPTSR_PRG, 0, next->optsr },
+		{ STM32H743_BOOT_PRG, 0, next->boot },
+		{ STM32H743_PRAR_PRG, 0, next->prar[0] }, { STM32H743_PRAR_PRG, 1, next->prar[1] },
+		{ STM32H743_SCAR_PRG, 0, next->scar[0] }, { STM32H743_SCAR_PRG, 1, next->scar[1] },
+		{ STM32H743_WPSN_PRG, 0, next->wpsn[0] }, { STM32H743_WPSN_PRG, 1, next->wpsn[1] },
+	};
+
+	return stm32h743_option_commit(target, w, ARRAY_SIZE(w), timeout_ms);
+}
+
 int stm32h743_protect_check(struct flash_bank *bank)
 {
 	uint32_t wpsn;
@@ -148,13 +167,15 @@ int stm32h743_protect_check(struct flash_bank *bank)
 int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsigned int last)
 {
 	struct stm32h743_bank *info = stm32h743_info(bank);
-	uint32_t wpsn, bits = 0;
-	int retval = stm32h743_read_reg(bank, STM32H743_WPSN_CUR, &wpsn);
+	struct ob_words words;
+	uint32_t bits = 0;
+	int retval = stm32h743_read_option_words(bank->target, &words);
 
 	if (retval != ERROR_OK)
 		return retval;
 	for (unsigned int s = first; s <= last; s++)
 		bits |= 1u << s;
+	uint32_t wpsn = words.wpsn[info->index];
 	uint32_t value = set ? (wpsn & ~bits) : (wpsn | bits);
 
 	if (value == wpsn) {
@@ -162,9 +183,8 @@ int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsi
 			set ? "protected" : "unprotected");
 		return ERROR_OK;
 	}
-	struct stm32h743_option_write w = { STM32H743_WPSN_PRG, info->index, value & 0xFF };
-
-	retval = stm32h743_option_commit(bank->target, &w, 1, 10000);
+	words.wpsn[info->index] = value;
+	retval = stm32h743_option_apply(bank->target, &words, 10000);
 	if (retval == ERROR_OK)
 		LOG_INFO("bank %u sectors %u..%u %s (%s: 0x%02" PRIx32 " -> 0x%02" PRIx32 ")",
 			info->index + 1, first, last, set ? "write protected" : "unprotected",

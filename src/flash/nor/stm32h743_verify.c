@@ -92,29 +92,37 @@ static void explain_mismatch(struct flash_bank *bank, target_addr_t addr, const 
 		const uint8_t *actual)
 {
 	struct stm32h743_bank *info = stm32h743_info(bank);
-	uint8_t stuck_one = 0, stuck_zero = 0;
+	unsigned int stuck_one = 0, stuck_zero = 0;
 	bool erased = true;
 	uint32_t sr = 0;
 
 	for (unsigned int i = 0; i < STM32H743_FLASH_WORD; i++) {
-		stuck_one |= actual[i] & ~expected[i];
-		stuck_zero |= expected[i] & ~actual[i];
+		stuck_one += __builtin_popcount(actual[i] & ~expected[i] & 0xFF);
+		stuck_zero += __builtin_popcount(expected[i] & ~actual[i] & 0xFF);
 		erased &= actual[i] == 0xFF;
 	}
 	LOG_ERROR("  that byte is in the flash word at " TARGET_ADDR_FMT " (bank %u, sector %u)",
 		addr, info->index + 1, sector_of(addr));
 	print_word("expected", addr, expected);
 	print_word("read    ", addr, actual);
+	/*
+	 * A few bits stuck at 1 is a write that did not take; bits only at 0 is a
+	 * second programming (NOR cells only go 1 -> 0); both ways is other data.
+	 */
 	if (erased)
 		LOG_ERROR("  the word reads erased: it was never programmed, or its sector was erased "
 			"after programming");
-	else if (stuck_one)
-		LOG_ERROR("  bits that should be 0 read 1: the programming did not take; suspect the "
-			"core supply (VCAP capacitors, VOS) and try a lower parallelism "
-			"(`stm32h743 psize %u 32`)", bank->bank_number);
-	else if (stuck_zero)
+	else if (stuck_one && !stuck_zero && stuck_one <= 4)
+		LOG_ERROR("  %u bit%s that should be 0 read 1: the programming did not take; suspect "
+			"the core supply (VCAP capacitors, VOS) and try a lower parallelism "
+			"(`stm32h743 psize %u 32`)", stuck_one, stuck_one > 1 ? "s" : "",
+			bank->bank_number);
+	else if (stuck_zero && !stuck_one)
 		LOG_ERROR("  bits that should be 1 read 0: flash bits only go from 1 to 0, so the "
 			"word was programmed twice without an erase in between");
+	else
+		LOG_ERROR("  the word holds other data: a different image is programmed here (or "
+			"this image was written to another address)");
 	if (stm32h743_read_reg(bank, STM32H743_SR, &sr) == ERROR_OK && (sr & SR_SNECCERR))
 		LOG_ERROR("  the controller corrected a single-bit ECC error (%s SNECCERR): the "
 			"cells are marginal", stm32h743_reg_name(bank, STM32H743_SR));
@@ -133,9 +141,19 @@ static int find_mismatch(struct flash_bank *bank, const uint8_t *buffer, uint32_
 		target_addr_t addr = bank->base + offset + done;
 		int retval = target_read_buffer(bank->target, addr, n, chunk);
 
-		if (retval != ERROR_OK) {
-			free(chunk);
-			return stm32h743_explain_read_failure(bank, addr);
+		/* A failing word spoils the whole chunk: find the first bad word in order. */
+		for (uint32_t w = 0; retval != ERROR_OK && w < n; w += STM32H743_FLASH_WORD) {
+			uint32_t len = MIN(STM32H743_FLASH_WORD, n - w);
+
+			if (target_read_buffer(bank->target, addr + w, len, chunk + w) == ERROR_OK)
+				continue;
+			/* Compare what could be read before it, then explain the failure. */
+			if (memcmp(chunk, buffer + done, w) == 0) {
+				free(chunk);
+				return stm32h743_explain_read_failure(bank, addr + w);
+			}
+			n = w;
+			retval = ERROR_OK;
 		}
 		for (uint32_t i = 0; i < n; i++) {
 			if (chunk[i] == buffer[done + i])
@@ -178,6 +196,19 @@ int stm32h743_verify(struct flash_bank *bank, const uint8_t *buffer, uint32_t of
 		LOG_ERROR("verify of %" PRIu32 " bytes at offset 0x%08" PRIx32 " goes past the end of "
 			"the bank at " TARGET_ADDR_FMT, count, offset, bank->base);
 		return ERROR_FLASH_DST_OUT_OF_BANK;
+	}
+	uint32_t optsr;
+	int retval = stm32h743_read_reg(bank, STM32H743_OPTSR_CUR, &optsr);
+
+	if (retval != ERROR_OK)
+		return retval;
+	if (stm32h743_rdp_level(optsr) > 0) {
+		LOG_ERROR("cannot verify " TARGET_ADDR_FMT ": the flash is read protected (RDP level "
+			"%u, FLASH_OPTSR_CUR=0x%08" PRIx32 ") and a debugger is attached, so neither "
+			"the core nor the debugger can read it. `stm32h743 unlock` returns to level 0 "
+			"but mass-erases both banks", bank->base + offset, stm32h743_rdp_level(optsr),
+			optsr);
+		return ERROR_FLASH_PROTECTED;
 	}
 	if (image_calculate_checksum(buffer, count, &image_crc) == ERROR_OK &&
 	    target_checksum_memory(bank->target, bank->base + offset, count, &target_crc) ==

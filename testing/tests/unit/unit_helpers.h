@@ -193,6 +193,13 @@ static inline void fx_unlock(struct flash_fx *fx, unsigned int bank)
 	assert_int_equal(fx_rd(fx, breg(bank, FLASH_CR)) & CR_LOCK, 0);
 }
 
+/* Drivers test LOCK before keying: keying an unlocked bank locks it. */
+static inline void fx_ensure_unlocked(struct flash_fx *fx, unsigned int bank)
+{
+	if (fx_rd(fx, breg(bank, FLASH_CR)) & CR_LOCK)
+		fx_unlock(fx, bank);
+}
+
 static inline void fx_unlock_opt(struct flash_fx *fx)
 {
 	fx_wr(fx, FLASH_OPTKEYR, FLASH_OPTKEY1);
@@ -203,8 +210,7 @@ static inline void fx_unlock_opt(struct flash_fx *fx)
 /* Unlocked bank with CR = PG and the given PSIZE. */
 static inline void fx_enable_pg(struct flash_fx *fx, unsigned int bank, unsigned int psize)
 {
-	if (fx_rd(fx, breg(bank, FLASH_CR)) & CR_LOCK)
-		fx_unlock(fx, bank);
+	fx_ensure_unlocked(fx, bank);
 	fx_wr(fx, breg(bank, FLASH_CR), CR_PG | psize << CR_PSIZE_SHIFT);
 }
 

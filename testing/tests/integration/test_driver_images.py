@@ -1,0 +1,340 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Shared pieces of the stm32h743 driver tests (test_driver_*.py): the
+firmware and image files they program, written here in Python (raw binary,
+ELF, Intel HEX, Motorola S-record), the simulator they start, and small
+helpers around OpenOCD output. The one test in this file checks the image
+writers themselves: OpenOCD loads each format into AXI SRAM and the bytes
+read back are the ones written.
+
+Other test files import this one as a module:
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import test_driver_images as di
+"""
+
+import os
+import random
+import re
+import struct
+import subprocess
+
+from harness import Sim, check, expect_eq, fail, tmpfile
+from harness import env
+from harness.checks import FIRMWARE_STARTED
+
+BANK_BASE = (0x08000000, 0x08100000)
+BANK_SIZE = 0x100000
+SECTOR = 0x20000
+WORD = 32                      # one 256-bit flash word
+FLASH_REGS = 0x52002000
+STACK_TOP = 0x20020000
+
+# Where counter_firmware() counts (DTCM, away from everything else).
+COUNTER = 0x20000100
+
+# `flash info` sector line: "\t#  3: 0x00060000 (0x20000 128kB) not protected"
+SECTOR_LINE = re.compile(r'^\t#\s*(\d+): 0x([0-9a-f]+) \(0x([0-9a-f]+) (\d+)kB\) '
+                         r'(not protected|protected|protection state unknown)$')
+
+
+# ---- firmware ----------------------------------------------------------------
+
+def pad_to_word(data):
+    return data + b'\xff' * (-len(data) % WORD)
+
+
+def idle_firmware():
+    """Vector table (MSP = DTCM top, reset = 0x08000009) and `b .` at
+    0x08000008, padded to one flash word."""
+    return pad_to_word(struct.pack('<IIH', STACK_TOP, 0x08000009, 0xE7FE))
+
+
+def counter_firmware(base=BANK_BASE[0], counter=COUNTER):
+    """Vector table, then a loop that counts in RAM:
+
+        base+8:  ldr  r0, [pc, #8]     ; r0 = counter address (literal at base+0x14)
+        base+a:  movs r1, #0
+        base+c:  adds r1, #1           ; loop:
+        base+e:  str  r1, [r0]
+        base+10: b    loop
+        base+12: nop
+        base+14: .word counter
+    """
+    code = struct.pack('<II', STACK_TOP, base + 9)
+    code += struct.pack('<6H', 0x4802, 0x2100, 0x3101, 0x6001, 0xE7FC, 0xBF00)
+    code += struct.pack('<I', counter)
+    return pad_to_word(code)
+
+
+COUNTER_LOOP = (0x0800000C, 0x08000012)     # pc range of the counting loop
+
+
+def random_bytes(size, seed):
+    return random.Random(seed).randbytes(size)
+
+
+# ---- image files -----------------------------------------------------------------
+
+def write_file(name, data):
+    path = tmpfile(name)
+    with open(path, 'wb') as f:
+        f.write(data)
+    return path
+
+
+def read_file(path):
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def write_bin(name, data):
+    return write_file(name, data)
+
+
+def write_elf(name, segments, entry=None):
+    """ELF32 little-endian ARM executable, one PT_LOAD program header per
+    (address, data) segment (p_vaddr = p_paddr = address), no sections."""
+    ehsize, phentsize = 52, 32
+    offset = ehsize + phentsize * len(segments)
+    headers, blobs = b'', b''
+    for addr, data in segments:
+        headers += struct.pack('<IIIIIIII', 1, offset + len(blobs), addr, addr, len(data),
+                               len(data), 5, 4)          # PT_LOAD, R|X, align 4
+        blobs += data + b'\0' * (-len(data) % 4)
+    if entry is None:
+        entry = segments[0][0] | 1
+    ident = b'\x7fELF' + bytes([1, 1, 1, 0]) + b'\0' * 8   # ELFCLASS32, LSB, v1
+    header = ident + struct.pack('<HHIIIIIHHHHHH', 2, 40, 1, entry, ehsize, 0,
+                                 0x05000200, ehsize, phentsize, len(segments), 40, 0, 0)
+    return write_file(name, header + headers + blobs)
+
+
+def _ihex_record(rtype, addr, payload):
+    body = bytes([len(payload), (addr >> 8) & 0xFF, addr & 0xFF, rtype]) + payload
+    return ':%s%02X\n' % (body.hex().upper(), -sum(body) & 0xFF)
+
+
+def write_ihex(name, segments, entry=None, per_line=16):
+    """Intel HEX: extended linear address (04) records whenever the upper
+    16 address bits change, data (00) records that never cross a 64 KiB
+    boundary, start linear address (05), end of file (01)."""
+    lines, upper = [], None
+    for addr, data in segments:
+        pos = 0
+        while pos < len(data):
+            a = addr + pos
+            n = min(per_line, len(data) - pos, 0x10000 - (a & 0xFFFF))
+            if a >> 16 != upper:
+                upper = a >> 16
+                lines.append(_ihex_record(4, 0, struct.pack('>H', upper)))
+            lines.append(_ihex_record(0, a & 0xFFFF, data[pos:pos + n]))
+            pos += n
+    if entry is not None:
+        lines.append(_ihex_record(5, 0, struct.pack('>I', entry)))
+    lines.append(_ihex_record(1, 0, b''))
+    return write_file(name, ''.join(lines).encode())
+
+
+def _srec_record(rtype, addr_bytes, addr, payload):
+    body = bytes([addr_bytes + len(payload) + 1]) + addr.to_bytes(addr_bytes, 'big') + payload
+    return 'S%d%s%02X\n' % (rtype, body.hex().upper(), ~sum(body) & 0xFF)
+
+
+def write_srec(name, segments, entry=None, per_line=16):
+    """Motorola S-record: S0 header, S3 data records (32-bit addresses),
+    S5 record count when it fits, S7 start address."""
+    lines = [_srec_record(0, 2, 0, b'h743 driver test')]
+    count = 0
+    for addr, data in segments:
+        for pos in range(0, len(data), per_line):
+            lines.append(_srec_record(3, 4, addr + pos, data[pos:pos + per_line]))
+            count += 1
+    if count < 0x10000:
+        lines.append(_srec_record(5, 2, count, b''))
+    lines.append(_srec_record(7, 4, entry if entry is not None else segments[0][0] | 1, b''))
+    return write_file(name, ''.join(lines).encode())
+
+
+WRITERS = {'elf': write_elf, 'hex': write_ihex, 'srec': write_srec}
+
+
+def write_image(fmt, stem, segments, entry=None):
+    """Write segments in one of 'elf', 'hex', 'srec', or 'bin' (one segment,
+    programmed with an explicit address). Returns (path, address argument)."""
+    if fmt == 'bin':
+        check(len(segments) == 1, 'a binary image holds one segment')
+        return write_bin(stem + '.bin', segments[0][1]), '0x%08x' % segments[0][0]
+    ext = {'elf': 'elf', 'hex': 'hex', 'srec': 's19'}[fmt]
+    return WRITERS[fmt]('%s.%s' % (stem, ext), segments, entry), ''
+
+
+# ---- flash contents --------------------------------------------------------------
+
+def flash_picture(segments, size=2 * BANK_SIZE, base=BANK_BASE[0]):
+    """What the flash from base should hold: erased, then the segments."""
+    picture = bytearray(b'\xff' * size)
+    for addr, data in segments:
+        picture[addr - base:addr - base + len(data)] = data
+    return bytes(picture)
+
+
+def expect_same_data(got, expected, what, context=None):
+    """Compare bytes (or the file at path got) with expected bytes."""
+    if isinstance(got, str):
+        got = read_file(got)
+    if got == expected:
+        return
+    if len(got) != len(expected):
+        fail('%s: %d bytes, expected %d' % (what, len(got), len(expected)), context)
+    first = next(i for i in range(len(got)) if got[i] != expected[i])
+    fail('%s: first difference at offset %#x: 0x%02x instead of 0x%02x'
+         % (what, first, got[first], expected[first]), context)
+
+
+def sectors_touched(segments, bank):
+    """Sector numbers of bank (0/1) that the segments reach."""
+    base = BANK_BASE[bank]
+    found = set()
+    for addr, data in segments:
+        lo, hi = max(addr, base), min(addr + len(data), base + BANK_SIZE)
+        for s in range((lo - base) // SECTOR, (hi - 1 - base) // SECTOR + 1 if hi > lo else 0):
+            found.add(s)
+    return found
+
+
+def words_in(segments, bank):
+    """Flash words the driver programs for segments in bank (0/1): each
+    contiguous run is padded out to whole 32-byte words."""
+    base = BANK_BASE[bank]
+    words = set()
+    for addr, data in segments:
+        lo, hi = max(addr, base), min(addr + len(data), base + BANK_SIZE)
+        if hi > lo:
+            words.update(range(lo // WORD, (hi + WORD - 1) // WORD))
+    return len(words)
+
+
+# ---- the simulator ----------------------------------------------------------------
+
+def board_sim(*args, firmware=None):
+    """h743sim with firmware in flash (the idle loop unless given), so that
+    init finds a running core rather than the blank chip's lockup."""
+    path = env.unique_name('board-fw', 'bin')
+    with open(path, 'wb') as f:
+        f.write(firmware or idle_firmware())
+    return Sim('--flash-image', path, *args)
+
+
+def export_bank(sim, physical_bank, name=None):
+    """Physical flash bank (1 or 2) from the stopped simulator's state file."""
+    check(not sim.running(), 'export_bank needs the simulator stopped')
+    out = tmpfile(name or 'export-bank%d.bin' % physical_bank)
+    proc = subprocess.run([env.sim_bin(), '--state', sim.state_file, '--export-bank',
+                           str(physical_bank), out], capture_output=True, text=True,
+                          timeout=60)
+    if proc.returncode != 0:
+        fail('h743sim --export-bank %d failed (%d): %s' % (physical_bank, proc.returncode,
+                                                          proc.stderr + proc.stdout))
+    return read_file(out)
+
+
+def bank_stats(sim):
+    return sim.stats()['flash']['banks']
+
+
+def session(*cmds):
+    """init, mark the firmware as running (a lockup from here on is an
+    error), reset halt, then cmds."""
+    return ('init', 'echo "%s"' % FIRMWARE_STARTED, 'reset halt') + tuple(cmds)
+
+
+# ---- OpenOCD output ----------------------------------------------------------------
+
+def section(key, cmd):
+    """cmd with marker lines around what it prints (see between())."""
+    return ['echo "@@%s-begin"' % key, cmd, 'echo "@@%s-end"' % key]
+
+
+def between(out, key):
+    m = re.search(r'^@@%s-begin$(.*?)^@@%s-end$' % (re.escape(key), re.escape(key)), out,
+                  re.MULTILINE | re.DOTALL)
+    if not m:
+        fail('no output section %s' % key, out)
+    return m.group(1)
+
+
+def attempt(key, cmd):
+    """Run cmd under catch: `@@key=<return code>`, then its result or error
+    message and every log line it caused between markers (see between())."""
+    return ['echo "@@%s-begin"' % key,
+            'set ::h743_rc [catch {%s} ::h743_msg]' % cmd,
+            'echo $::h743_msg',
+            'echo "@@%s-end"' % key,
+            'echo "@@%s=$::h743_rc"' % key]
+
+
+def failed(out, key):
+    """True if the command of attempt(key, ...) failed."""
+    return out.value(key) != '0'
+
+
+def flash_info_sectors(text):
+    """[(number, offset, size, state)] from one `flash info` output."""
+    return [(int(m.group(1)), int(m.group(2), 16), int(m.group(3), 16), m.group(5))
+            for m in map(SECTOR_LINE.match, text.split('\n')) if m]
+
+
+def not_erased(text):
+    """Sector numbers `flash erase_check` lists as not erased."""
+    check('successfully checked erase state' in text, 'flash erase_check did not finish', text)
+    return sorted(int(m.group(1)) for m in
+                  re.finditer(r'^\t#\s*(\d+): 0x[0-9a-f]+ \(.*\) not erased$', text, re.M))
+
+
+def referenced_commands(text):
+    """Commands a message tells the user to run: `stm32h743 NAME ...` and
+    `flash NAME ...` inside backquotes."""
+    found = set()
+    for quoted in re.findall(r'`([^`]+)`', text):
+        words = quoted.split()
+        if len(words) >= 2 and words[0] in ('stm32h743', 'flash'):
+            found.add(' '.join(words[:2]))
+    return sorted(found)
+
+
+def expect_commands_exist(sim, text, what):
+    """Every command the messages in text refer to exists in OpenOCD (a
+    message pointing at a command that is not there leaves the user
+    stranded)."""
+    names = referenced_commands(text)
+    if not names:
+        return
+    cmds = ['echo "@@cmd-%d=[llength [info commands {%s}]]"' % (i, n)
+            for i, n in enumerate(names)]
+    out = sim.openocd('init', *cmds)
+    missing = [n for i, n in enumerate(names) if out.value('cmd-%d' % i) == '0']
+    check(not missing, '%s: the messages refer to commands that do not exist: %s'
+          % (what, ', '.join(missing)), text)
+
+
+# ---- the writers' own test ------------------------------------------------------------
+
+def test_image_writers_load_into_ram():
+    """load_image of each generated format puts exactly its segments into
+    AXI SRAM (two segments, the second across a 64 KiB boundary)."""
+    segments = [(0x24000000, random_bytes(1000, 1)), (0x2400FF00, random_bytes(700, 2))]
+    images = [write_image(fmt, 'ram-' + fmt, segments) for fmt in ('elf', 'hex', 'srec')]
+    with board_sim() as sim:
+        cmds = []
+        for n, (path, _) in enumerate(images):
+            cmds += ['mww 0x24000000 0 0x4100',
+                     'load_image %s' % path,
+                     'dump_image %s 0x24000000 0x10200' % tmpfile('ram-dump%d.bin' % n)]
+        out = sim.openocd(*session(*cmds))
+    expected = bytearray(0x10200)
+    for addr, data in segments:
+        expected[addr - 0x24000000:addr - 0x24000000 + len(data)] = data
+    for n, (path, _) in enumerate(images):
+        expect_same_data(tmpfile('ram-dump%d.bin' % n), bytes(expected),
+                         'AXI SRAM after load_image %s' % os.path.basename(path), out)
+    expect_eq(out.count('downloaded 1700 bytes'), 3, 'load_image results', out)
