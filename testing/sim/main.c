@@ -124,9 +124,12 @@ static int parse_fault(const char *spec, struct options *o)
 		if (*end || fl->weak_supply < 0 || fl->weak_supply > 1)
 			goto bad;
 	} else if (!strncmp(spec, "seed", n) && n == 4) {
-		fl->rng = strtoull(v, &end, 0) | 1;
+		/* spread the seed so that neighbouring seeds give unrelated runs */
+		fl->rng = (strtoull(v, &end, 0) + 1) * 0x9E3779B97F4A7C15ull;
 		if (*end)
 			goto bad;
+		if (!fl->rng)
+			fl->rng = 1;
 	} else if (!strncmp(spec, "power-loss-after-ops", n) && n == 20) {
 		fl->power_loss_after_ops = strtoull(v, &end, 0);
 		if (*end || !fl->power_loss_after_ops)

@@ -137,7 +137,8 @@ int stm32h743_erase(struct flash_bank *bank, unsigned int first, unsigned int la
 		retval = check_not_protected(bank, first, last, "erase");
 	if (retval != ERROR_OK)
 		return retval;
-	retval = stm32h743_wait_idle(bank, stm32h743_bank_erase_timeout_ms(0), "erase");
+	retval = stm32h743_wait_idle(bank, stm32h743_bank_erase_timeout_ms(stm32h743_info(bank)->psize),
+			"erase");
 	if (retval == ERROR_OK)
 		retval = stm32h743_unlock(bank);
 	if (retval != ERROR_OK)
@@ -172,7 +173,7 @@ int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
 		struct stm32h743_bank *info = stm32h743_info(banks[i]);
 		uint32_t cr = CR_BER | stm32h743_psize_bits(info->psize);
 
-		retval = stm32h743_wait_idle(banks[i], stm32h743_bank_erase_timeout_ms(0),
+		retval = stm32h743_wait_idle(banks[i], stm32h743_bank_erase_timeout_ms(info->psize),
 				"mass erase");
 		if (retval == ERROR_OK)
 			retval = stm32h743_unlock(banks[i]);
@@ -448,11 +449,11 @@ static bool word_is_erased(const uint8_t *w, uint8_t erased)
 }
 
 /*
- * Runs of erased-value flash words (padding between image sections, 0xFF
- * fill) are left erased rather than programmed: they read the same, and stay
- * programmable later. Short runs are programmed to keep loader runs long.
+ * Erased-value flash words (padding between image sections, 0xFF fill) are
+ * left erased rather than programmed: they read the same and stay
+ * programmable later. Each gap costs one more loader run.
  */
-#define SKIP_MIN_WORDS 4
+#define SKIP_MIN_WORDS 1
 
 static int program(struct flash_bank *bank, const uint8_t *data, uint32_t addr, uint32_t len)
 {
@@ -515,7 +516,8 @@ int stm32h743_write(struct flash_bank *bank, const uint8_t *buffer, uint32_t off
 	if (retval == ERROR_OK)
 		retval = check_erased(bank, bank->base + start, end - start);
 	if (retval == ERROR_OK)
-		retval = stm32h743_wait_idle(bank, stm32h743_bank_erase_timeout_ms(0), "write");
+		retval = stm32h743_wait_idle(bank,
+				stm32h743_bank_erase_timeout_ms(stm32h743_info(bank)->psize), "write");
 	if (retval == ERROR_OK)
 		retval = stm32h743_unlock(bank);
 	if (retval != ERROR_OK) {

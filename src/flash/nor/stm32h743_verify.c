@@ -232,6 +232,12 @@ int stm32h743_diagnose(struct flash_bank *bank, struct command_invocation *cmd)
 	struct stm32h743_bank *info = stm32h743_info(bank);
 	uint32_t sr, fa, wpsn, optsr, optcr;
 	char flags[160];
+
+	if (info->absent) {
+		command_print(cmd, "bank %u at " TARGET_ADDR_FMT ": absent on the %s",
+			info->index + 1, bank->base, info->part->name);
+		return ERROR_OK;
+	}
 	int retval = stm32h743_read_reg(bank, STM32H743_SR, &sr);
 
 	if (retval == ERROR_OK)
