@@ -149,7 +149,7 @@ void flash_init(struct flash *f, struct vclock *clk, const struct flash_variant 
 void flash_factory_options(struct flash_options *o);
 /* Power-on and system reset: option bytes reloaded, swap applied, locks set. */
 void flash_reset(struct flash *f);
-/* Arm the faults that strike at a virtual time. */
+/* Arm the faults that strike at a virtual time (counted from this call). */
 void flash_start_faults(struct flash *f);
 /* Firmware already on the board (len bytes at 0x08000000); -1 if it does not fit. */
 int flash_load_image(struct flash *f, const uint8_t *data, uint32_t len);

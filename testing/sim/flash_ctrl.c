@@ -130,7 +130,7 @@ static void start_next_op(struct flash_bank_ctrl *b)
 	vclock_schedule(f->clk, &b->op_done, f->clk->now + op->duration_ps, finish_op, b);
 	if (fl->power_loss_after_ops && f->ops_started == fl->power_loss_after_ops + 1)
 		vclock_schedule(f->clk, &fl->power_loss, f->clk->now + op->duration_ps / 2,
-			power_loss, f);
+			power_loss, f);	/* inside the operation: a wake-up is fine */
 }
 
 static bool sector_protected(const struct flash *f, unsigned int bank, unsigned int sector)
@@ -466,11 +466,15 @@ void flash_init(struct flash *f, struct vclock *clk, const struct flash_variant 
 	}
 }
 
+/* The power-loss clock starts when the first debugger connects, not at boot. */
 void flash_start_faults(struct flash *f)
 {
-	if (f->faults.power_loss_at_ps)
-		vclock_schedule(f->clk, &f->faults.power_loss, f->faults.power_loss_at_ps,
-			power_loss, f);
+	if (f->faults.power_loss_at_ps && !f->faults.power_loss.armed) {
+		vclock_schedule(f->clk, &f->faults.power_loss,
+			f->clk->now + f->faults.power_loss_at_ps, power_loss, f);
+		f->faults.power_loss.wakes = false;	/* time must get there by itself */
+	}
+	f->faults.power_loss_at_ps = 0;
 }
 
 /*

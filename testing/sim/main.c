@@ -80,7 +80,8 @@ static void usage(FILE *f)
 		"                      seed=N                 seed for weak-supply\n"
 		"                      power-loss-after-ops=N cut power half way through flash\n"
 		"                                             operation N+1, then restart\n"
-		"                      power-loss-at-ms=T     cut power at virtual time T ms\n"
+		"                      power-loss-at-ms=T     cut power T ms (virtual) after the\n"
+		"                                             first debugger connects\n"
 		"                      slow-sector=BANK:SECTOR[:FACTOR]  a worn sector erases slowly\n"
 		"                      stuck-busy=BANK        the bank never finishes an operation\n"
 		"                      drop-after-bytes=N     close the connection after N bytes\n"
@@ -495,12 +496,15 @@ static bool serve_client(int fd, struct stm32h743 *chip, const struct options *o
 	static uint8_t in[65536], out[65536];
 	size_t room = sizeof(in);
 
-	if (o->drop_after_bytes) {
+	static bool dropped;	/* the connection drops once */
+
+	if (o->drop_after_bytes && !dropped) {
 		uint64_t left = o->drop_after_bytes - chip->wire.bytes_in;
 
 		if (chip->wire.bytes_in >= o->drop_after_bytes) {
 			sim_info("fault injection: dropping the connection after %llu bytes",
 				(unsigned long long)chip->wire.bytes_in);
+			dropped = true;
 			return false;
 		}
 		if (left < room)
@@ -527,6 +531,7 @@ static int accept_client(int listen_fd, struct stm32h743 *chip, struct server_st
 		return -1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	rbb_connect(&chip->wire);
+	flash_start_faults(&chip->flash);
 	chip->client_connected = true;
 	chip->poll_count = 0;
 	srv->connections++;
@@ -632,7 +637,6 @@ int main(int argc, char **argv)
 	chip.power_lost = restart_after_power_loss;
 	chip.power_lost_ctx = &o;	/* o lives until exit (or exec) */
 	chip_power_on(&chip);
-	flash_start_faults(&chip.flash);
 
 	signal(SIGPIPE, SIG_IGN);
 	struct sigaction sa = { .sa_handler = on_stop_signal };

@@ -494,7 +494,7 @@ bool chip_run_ahead(struct stm32h743 *chip, uint64_t max_ps)
 	chip_settle(chip);
 	end = clk->now + max_ps;
 	while (clk->now < end) {
-		uint64_t next = vclock_next_event(clk);
+		uint64_t next = vclock_next_wake(clk);
 		bool halted = !cm7_is_running(&chip->core);
 		bool idle = halted || chip->spinning;
 
@@ -513,7 +513,9 @@ bool chip_run_ahead(struct stm32h743 *chip, uint64_t max_ps)
 				chip->core.idle_cycles += (next - clk->now) / chip->cpu_period_ps;
 			vclock_advance(clk, next - clk->now, VCLOCK_SKIP);
 		} else {
-			core_advance(chip, next < end ? next : end, VCLOCK_RUNAHEAD);
+			uint64_t any = vclock_next_event(clk);
+
+			core_advance(chip, any < end ? any : end, VCLOCK_RUNAHEAD);
 		}
 		fire_events(chip);
 	}

@@ -29,6 +29,7 @@ void vclock_schedule(struct vclock *clk, struct vclock_event *ev, uint64_t when,
 	ev->fn = fn;
 	ev->ctx = ctx;
 	ev->armed = true;
+	ev->wakes = true;
 	if (find_event(clk, ev) < 0 && clk->nevents < VCLOCK_MAX_EVENTS)
 		clk->events[clk->nevents++] = ev;
 }
@@ -49,6 +50,16 @@ uint64_t vclock_next_event(const struct vclock *clk)
 
 	for (unsigned int i = 0; i < clk->nevents; i++)
 		if (clk->events[i]->when < next)
+			next = clk->events[i]->when;
+	return next;
+}
+
+uint64_t vclock_next_wake(const struct vclock *clk)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (unsigned int i = 0; i < clk->nevents; i++)
+		if (clk->events[i]->wakes && clk->events[i]->when < next)
 			next = clk->events[i]->when;
 	return next;
 }

@@ -30,6 +30,12 @@ struct vclock_event {
 	vclock_event_fn fn;
 	void *ctx;
 	bool armed;
+	/*
+	 * The end of something the chip does (an erase, a CRC run): an idle
+	 * chip may jump to it. Cleared for events that only happen *to* the
+	 * chip (an injected power cut), which time must reach on its own.
+	 */
+	bool wakes;
 };
 
 #define VCLOCK_MAX_EVENTS 32
@@ -51,6 +57,8 @@ void vclock_cancel(struct vclock *clk, struct vclock_event *ev);
 
 /* Time of the earliest armed event, or UINT64_MAX. */
 uint64_t vclock_next_event(const struct vclock *clk);
+/* Time of the earliest event an idle chip may jump to, or UINT64_MAX. */
+uint64_t vclock_next_wake(const struct vclock *clk);
 
 /* Run every event whose time has come; returns how many ran. */
 unsigned int vclock_fire_due(struct vclock *clk);
