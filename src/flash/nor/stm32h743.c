@@ -238,6 +238,32 @@ COMMAND_HANDLER(stm32h743_handle_diagnose_command)
 	return retval != ERROR_OK ? retval : stm32h743_diagnose(bank, CMD);
 }
 
+/*
+ * After a failed memory read (e.g. dump_image): let every stm32h743 bank
+ * whose controller latched a read error explain it.
+ */
+COMMAND_HANDLER(stm32h743_handle_explain_read_errors_command)
+{
+	struct target *target = get_current_target(CMD_CTX);
+	unsigned int explained = 0;
+
+	if (CMD_ARGC)
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	for (struct flash_bank *b = flash_bank_list(); b; b = b->next) {
+		uint32_t sr;
+
+		if (b->target != target || b->driver != &stm32h743_flash ||
+		    !stm32h743_info(b)->probed || stm32h743_info(b)->absent ||
+		    stm32h743_read_reg(b, STM32H743_SR, &sr) != ERROR_OK ||
+		    !(sr & (SR_DBECCERR | SR_RDPERR | SR_RDSERR)))
+			continue;
+		stm32h743_explain_read_failure(b, b->base);
+		explained++;
+	}
+	command_print_sameline(CMD, "%u", explained);
+	return ERROR_OK;
+}
+
 static const struct command_registration stm32h743_exec_command_handlers[] = {
 	{
 		.name = "psize",
@@ -254,6 +280,14 @@ static const struct command_registration stm32h743_exec_command_handlers[] = {
 		.usage = "bank_id",
 		.help = "Explain the flash controller state of a bank: error flags, ECC fault "
 			"address, write and read protection, bank swap.",
+	},
+	{
+		.name = "explain_read_errors",
+		.handler = stm32h743_handle_explain_read_errors_command,
+		.mode = COMMAND_EXEC,
+		.usage = "",
+		.help = "Explain the read errors (ECC, read protection) the flash controller "
+			"latched; returns how many banks had one. Used after dump_image fails.",
 	},
 	{
 		.chain = stm32h743_verify_command_handlers,
