@@ -245,32 +245,31 @@ COMMAND_HANDLER(stm32h743_handle_option_set_command)
 	return bank ? option_set(CMD, bank, CMD_ARGV, argc, confirm) : ERROR_FAIL;
 }
 
-COMMAND_HANDLER(stm32h743_handle_lock_command)
+/* `lock` and `unlock`: an RDP level change, said in plain words first. */
+static int set_rdp_level(struct command_invocation *cmd, const char *level, const char *why)
 {
-	static const char *args[] = { "rdp", "1" };
+	const char *args[] = { "rdp", level };
 	struct flash_bank *bank;
 
 	if (CMD_ARGC)
 		return ERROR_COMMAND_SYNTAX_ERROR;
-	bank = first_bank(CMD);
+	bank = first_bank(cmd);
 	if (!bank)
 		return ERROR_FAIL;
-	LOG_INFO("setting RDP level 1: the debugger loses access to the flash until "
-		"`stm32h743 unlock`, which mass-erases it");
-	return option_set(CMD, bank, args, 2, false);
+	if (why)
+		LOG_INFO("%s", why);
+	return option_set(cmd, bank, args, 2, false);
+}
+
+COMMAND_HANDLER(stm32h743_handle_lock_command)
+{
+	return set_rdp_level(CMD, "1", "setting RDP level 1: the debugger loses access to the "
+		"flash until `stm32h743 unlock`, which mass-erases it");
 }
 
 COMMAND_HANDLER(stm32h743_handle_unlock_command)
 {
-	static const char *args[] = { "rdp", "0" };
-	struct flash_bank *bank;
-
-	if (CMD_ARGC)
-		return ERROR_COMMAND_SYNTAX_ERROR;
-	bank = first_bank(CMD);
-	if (!bank)
-		return ERROR_FAIL;
-	return option_set(CMD, bank, args, 2, false);
+	return set_rdp_level(CMD, "0", NULL);	/* option_set warns about the mass erase */
 }
 
 COMMAND_HANDLER(stm32h743_handle_swap_bank_command)

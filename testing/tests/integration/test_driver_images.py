@@ -19,6 +19,7 @@ import struct
 import subprocess
 
 from harness import Sim, check, expect_eq, fail, tmpfile
+from harness.board import write_file, read_file, between
 from harness import env
 from harness.checks import FIRMWARE_STARTED
 
@@ -74,18 +75,6 @@ def random_bytes(size, seed):
 
 
 # ---- image files -----------------------------------------------------------------
-
-def write_file(name, data):
-    path = tmpfile(name)
-    with open(path, 'wb') as f:
-        f.write(data)
-    return path
-
-
-def read_file(path):
-    with open(path, 'rb') as f:
-        return f.read()
-
 
 def write_bin(name, data):
     return write_file(name, data)
@@ -253,14 +242,6 @@ def session(*cmds):
 def section(key, cmd):
     """cmd with marker lines around what it prints (see between())."""
     return ['echo "@@%s-begin"' % key, cmd, 'echo "@@%s-end"' % key]
-
-
-def between(out, key):
-    m = re.search(r'^@@%s-begin$(.*?)^@@%s-end$' % (re.escape(key), re.escape(key)), out,
-                  re.MULTILINE | re.DOTALL)
-    if not m:
-        fail('no output section %s' % key, out)
-    return m.group(1)
 
 
 def attempt(key, cmd):

@@ -8,11 +8,11 @@ import random
 import sys
 
 from harness import Sim, capture, check, expect_in, tmpfile
+from harness.board import idle_firmware, read_file, write_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_power_cut import (BANK_BASE, READ_FAILED, SECTOR, board_state,  # noqa: E402
-                            expect_state_loaded, idle_firmware, read_file, wait_restarted,
-                            write_file)
+                            expect_state_loaded, wait_restarted)
 
 
 def test_slow_sector_erases_slowly():

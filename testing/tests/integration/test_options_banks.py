@@ -23,6 +23,7 @@ import subprocess
 
 from harness import (Log, Sim, check, expect_eq, expect_in, expect_not_in, fail, note,
                      tmpfile)
+from harness.board import idle_firmware, write_file, read_file, section, between, attempt
 from harness import env
 
 BANK_BASE = (0x08000000, 0x08100000)
@@ -38,25 +39,6 @@ OPTCR_LOCKED = 0x00000001
 
 # ---- board, files, sessions ----------------------------------------------------------
 
-def idle_firmware():
-    """Vector table (MSP at the DTCM top, reset at 0x08000008) and `b .`,
-    padded to one flash word."""
-    code = struct.pack('<IIH', 0x20020000, 0x08000009, 0xE7FE)
-    return code + b'\xff' * (WORD - len(code))
-
-
-def write_file(name, data):
-    path = tmpfile(name)
-    with open(path, 'wb') as f:
-        f.write(data)
-    return path
-
-
-def read_file(path):
-    with open(path, 'rb') as f:
-        return f.read()
-
-
 def board_state(bank1=b'', bank2=b'', name='board'):
     """A state file of a board with the idle firmware at the start of both
     banks, then bank1 / bank2 bytes after it."""
@@ -71,25 +53,6 @@ def board_state(bank1=b'', bank2=b'', name='board'):
 def session(sim, *cmds, **kw):
     """One batch session with our driver, the core halted by reset."""
     return sim.openocd('init', 'reset halt', *cmds, **kw)
-
-
-def section(key, cmd):
-    return ['echo @@%s-begin' % key, cmd, 'echo @@%s-end' % key]
-
-
-def between(out, key):
-    m = re.search(r'^@@%s-begin$(.*?)^@@%s-end$' % (re.escape(key), re.escape(key)), out,
-                  re.MULTILINE | re.DOTALL)
-    if not m:
-        fail('no output section %s' % key, out)
-    return m.group(1)
-
-
-def attempt(key, cmd):
-    """Run cmd under catch; its log lines, result code and message land in
-    a section for outcome()."""
-    return ['echo @@%s-begin' % key, 'set ::rc [catch {%s} ::msg]' % cmd,
-            'echo "@@%s-rc=$::rc"' % key, 'echo $::msg', 'echo @@%s-end' % key]
 
 
 def outcome(out, key):

@@ -23,6 +23,7 @@ import struct
 
 from harness import (Log, Sim, capture, check, expect_eq, expect_in, fail, note, timeout,
                      tmpfile)
+from harness.board import idle_firmware, write_file, between, attempt
 
 BANK_BASE = (0x08000000, 0x08100000)
 BANK_SIZE = 0x100000
@@ -57,20 +58,6 @@ NO_BANK = r'^Error: flash bank \d+ does not exist'
 
 # ---- board, files, sessions ----------------------------------------------------------
 
-def idle_firmware():
-    """Vector table (MSP at the DTCM top, reset at 0x08000008) and `b .`,
-    padded to one flash word."""
-    code = struct.pack('<IIH', 0x20020000, 0x08000009, 0xE7FE)
-    return code + b'\xff' * (WORD - len(code))
-
-
-def write_file(name, data):
-    path = tmpfile(name)
-    with open(path, 'wb') as f:
-        f.write(data)
-    return path
-
-
 def board_state(name='board'):
     """A state file of a board with the idle firmware at the start of both
     banks (so it boots with the banks swapped or not)."""
@@ -96,14 +83,6 @@ def dump(key):
             'mdw 0x%08x 6' % PRAR_CUR[1], 'echo @@regs-%s-end' % key]
 
 
-def between(out, key):
-    m = re.search(r'^@@%s-begin$(.*?)^@@%s-end$' % (re.escape(key), re.escape(key)), out,
-                  re.MULTILINE | re.DOTALL)
-    if not m:
-        fail('no output section %s' % key, out)
-    return m.group(1)
-
-
 def regs(out, key):
     """{register name: value} from a dump(key)."""
     text = Log(between(out, 'regs-' + key), 'option registers %s' % key)
@@ -115,13 +94,6 @@ def all_words(out, key):
     text = Log(between(out, 'regs-' + key), 'option registers %s' % key)
     addrs = [OPTCR + 4 * i for i in range(12)] + [PRAR_CUR[1] + 4 * i for i in range(6)]
     return dict(zip(addrs, text.mem(OPTCR, 12) + text.mem(PRAR_CUR[1], 6)))
-
-
-def attempt(key, cmd):
-    """Run cmd under catch; its log lines, result code and message land in
-    a section for outcome()."""
-    return ['echo @@%s-begin' % key, 'set ::rc [catch {%s} ::msg]' % cmd,
-            'echo "@@%s-rc=$::rc"' % key, 'echo $::msg', 'echo @@%s-end' % key]
 
 
 def outcome(out, key):

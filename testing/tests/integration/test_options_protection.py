@@ -21,6 +21,7 @@ import re
 import struct
 
 from harness import Log, Sim, capture, check, expect_eq, expect_in, fail, tmpfile
+from harness.board import idle_firmware, write_file, read_file, section, between, attempt
 
 BANK_BASE = (0x08000000, 0x08100000)
 BANK_SIZE = 0x100000
@@ -54,25 +55,6 @@ SECTOR_LINE = re.compile(r'^\t#\s*(\d+): 0x([0-9a-f]+) \(0x([0-9a-f]+) (\d+)kB\)
 
 # ---- board, files, sessions ----------------------------------------------------------
 
-def idle_firmware():
-    """Vector table (MSP at the DTCM top, reset at 0x08000008) and `b .`,
-    padded to one flash word."""
-    code = struct.pack('<IIH', 0x20020000, 0x08000009, 0xE7FE)
-    return code + b'\xff' * (WORD - len(code))
-
-
-def write_file(name, data):
-    path = tmpfile(name)
-    with open(path, 'wb') as f:
-        f.write(data)
-    return path
-
-
-def read_file(path):
-    with open(path, 'rb') as f:
-        return f.read()
-
-
 def random_file(name, size, seed):
     data = random.Random(seed).randbytes(size)
     return write_file(name, data), data
@@ -91,18 +73,6 @@ def board_sim(name='board'):
 def session(sim, *cmds, **kw):
     """One batch session with our driver, the core halted by reset."""
     return sim.openocd('init', 'reset halt', *cmds, **kw)
-
-
-def section(key, cmd):
-    return ['echo @@%s-begin' % key, cmd, 'echo @@%s-end' % key]
-
-
-def between(out, key):
-    m = re.search(r'^@@%s-begin$(.*?)^@@%s-end$' % (re.escape(key), re.escape(key)), out,
-                  re.MULTILINE | re.DOTALL)
-    if not m:
-        fail('no output section %s' % key, out)
-    return m.group(1)
 
 
 # Every option register, *_PRG included: 0x018..0x044 and 0x128..0x13C.
@@ -128,13 +98,6 @@ CUR_ADDRS = [OPTCR, OPTSR_CUR, BOOT_CUR] + list(PRAR_CUR + SCAR_CUR + WPSN_CUR)
 def changed(before, after, addrs=DUMP_ADDRS):
     return ['%08x: %08x -> %08x' % (a, before[a], after[a]) for a in addrs
             if before[a] != after[a]]
-
-
-def attempt(key, cmd):
-    """Run cmd under catch; its log lines, result code and message land in
-    a section for outcome()."""
-    return ['echo @@%s-begin' % key, 'set ::rc [catch {%s} ::msg]' % cmd,
-            'echo "@@%s-rc=$::rc"' % key, 'echo $::msg', 'echo @@%s-end' % key]
 
 
 def outcome(out, key):

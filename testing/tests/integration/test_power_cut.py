@@ -26,6 +26,7 @@ import time
 
 from harness import (Sim, capture, check, expect_eq, expect_gt, expect_in, expect_not_in, fail,
                      log, timeout, tmpfile)
+from harness.board import idle_firmware, write_file, read_file, section, between
 from harness import env
 
 BANK_BASE = (0x08000000, 0x08100000)
@@ -36,24 +37,6 @@ ERASED_WORD = b'\xff' * WORD
 
 READ_FAILED = [r'^Error: JTAG-DP STICKY ERROR$', r'^Error: Failed to read memory at 0x',
                r'^Error: read_memory: read at 0x']
-
-
-def idle_firmware(msp=0x20020000):
-    """Vector table (MSP, reset at 0x08000008) and `b .`."""
-    code = struct.pack('<IIH', msp, 0x08000009, 0xE7FE)
-    return code + b'\xff' * (WORD - len(code))
-
-
-def write_file(name, data):
-    path = tmpfile(name)
-    with open(path, 'wb') as f:
-        f.write(data)
-    return path
-
-
-def read_file(path):
-    with open(path, 'rb') as f:
-        return f.read()
 
 
 def firmware_image(name, size, seed, msp=0x20020000):
@@ -77,19 +60,6 @@ def board_state(image, *args):
 def upstream(sim, *cmds, **kw):
     """One batch session with upstream's config, the core halted by reset."""
     return sim.openocd('init', 'reset halt', *cmds, config='upstream', **kw)
-
-
-def section(key, cmd):
-    """cmd with markers around its output, for between()."""
-    return ['echo @@%s-begin' % key, cmd, 'echo @@%s-end' % key]
-
-
-def between(out, key):
-    m = re.search(r'^@@%s-begin$(.*?)^@@%s-end$' % (re.escape(key), re.escape(key)), out,
-                  re.MULTILINE | re.DOTALL)
-    if not m:
-        fail('no output section %s' % key, out)
-    return m.group(1)
 
 
 def expect_state_loaded(sim):

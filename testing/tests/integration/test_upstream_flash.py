@@ -21,6 +21,7 @@ import struct
 
 from harness import (Sim, capture, check, expect_eq, expect_in, expect_not_in, expect_re, fail,
                      note, timeout, tmpfile)
+from harness.board import idle_firmware, write_file, read_file, section, between
 
 BANK_BASE = (0x08000000, 0x08100000)
 BANK_SIZE = 0x100000
@@ -51,25 +52,6 @@ SECTOR_LINE = re.compile(r'^\t#\s*(\d+): 0x([0-9a-f]+) \(0x([0-9a-f]+) (\d+)kB\)
 
 # ---- images and files -------------------------------------------------------------
 
-def idle_firmware():
-    """Vector table (MSP at the DTCM top, reset at 0x08000008) and `b .`,
-    padded to one flash word."""
-    code = struct.pack('<IIH', 0x20020000, 0x08000009, 0xE7FE)
-    return code + b'\xff' * (WORD - len(code))
-
-
-def write_file(name, data):
-    path = tmpfile(name)
-    with open(path, 'wb') as f:
-        f.write(data)
-    return path
-
-
-def read_file(path):
-    with open(path, 'rb') as f:
-        return f.read()
-
-
 def random_bytes(size, seed):
     return random.Random(seed).randbytes(size)
 
@@ -93,19 +75,6 @@ def board_sim(size=WORD, *args):
 def upstream(sim, *cmds, **kw):
     """One batch session with upstream's config, the core halted by reset."""
     return sim.openocd('init', 'reset halt', *cmds, config='upstream', **kw)
-
-
-def section(key, cmd):
-    """cmd with markers around its output, for between()."""
-    return ['echo @@%s-begin' % key, cmd, 'echo @@%s-end' % key]
-
-
-def between(out, key):
-    m = re.search(r'^@@%s-begin$(.*?)^@@%s-end$' % (re.escape(key), re.escape(key)), out,
-                  re.MULTILINE | re.DOTALL)
-    if not m:
-        fail('no output section %s' % key, out)
-    return m.group(1)
 
 
 def flash_info_sectors(text):
