@@ -182,14 +182,19 @@ static int stm32h743_info_cmd(struct flash_bank *bank, struct command_invocation
 	return ERROR_OK;
 }
 
+bool stm32h743_is_our_bank(const struct flash_bank *bank)
+{
+	return bank->driver == &stm32h743_flash;
+}
+
 /* `stm32h743 ...` commands take the bank as its number in `flash list`. */
-static int get_our_bank(struct command_invocation *cmd, bool probe, struct flash_bank **bank)
+int stm32h743_command_bank(struct command_invocation *cmd, bool probe, struct flash_bank **bank)
 {
 	int retval = CALL_COMMAND_HANDLER(flash_command_get_bank, 0, bank);
 
 	if (retval != ERROR_OK)
 		return retval;
-	if ((*bank)->driver != &stm32h743_flash) {
+	if (!stm32h743_is_our_bank(*bank)) {
 		command_print(cmd, "flash bank %s is not an stm32h743 bank", (*bank)->name);
 		return ERROR_COMMAND_ARGUMENT_INVALID;
 	}
@@ -204,7 +209,7 @@ COMMAND_HANDLER(stm32h743_handle_psize_command)
 	if (CMD_ARGC < 1 || CMD_ARGC > 2)
 		return ERROR_COMMAND_SYNTAX_ERROR;
 	/* A host-side setting: no need to reach the chip (NRST may be held). */
-	int retval = get_our_bank(CMD, false, &bank);
+	int retval = stm32h743_command_bank(CMD, false, &bank);
 
 	if (retval != ERROR_OK)
 		return retval;
@@ -233,7 +238,7 @@ COMMAND_HANDLER(stm32h743_handle_diagnose_command)
 
 	if (CMD_ARGC != 1)
 		return ERROR_COMMAND_SYNTAX_ERROR;
-	int retval = get_our_bank(CMD, true, &bank);
+	int retval = stm32h743_command_bank(CMD, true, &bank);
 
 	return retval != ERROR_OK ? retval : stm32h743_diagnose(bank, CMD);
 }
@@ -252,7 +257,7 @@ COMMAND_HANDLER(stm32h743_handle_explain_read_errors_command)
 	for (struct flash_bank *b = flash_bank_list(); b; b = b->next) {
 		uint32_t sr;
 
-		if (b->target != target || b->driver != &stm32h743_flash ||
+		if (b->target != target || !stm32h743_is_our_bank(b) ||
 		    !stm32h743_info(b)->probed || stm32h743_info(b)->absent ||
 		    stm32h743_read_reg(b, STM32H743_SR, &sr) != ERROR_OK ||
 		    !(sr & (SR_DBECCERR | SR_RDPERR | SR_RDSERR)))

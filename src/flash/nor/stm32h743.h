@@ -123,6 +123,10 @@ static inline struct stm32h743_bank *stm32h743_info(struct flash_bank *bank)
 	return bank->driver_priv;
 }
 
+/* stm32h743.c */
+bool stm32h743_is_our_bank(const struct flash_bank *bank);
+int stm32h743_command_bank(struct command_invocation *cmd, bool probe, struct flash_bank **bank);
+
 /* stm32h743_layout.c: pure helpers, no target access */
 const struct stm32h743_part *stm32h743_find_part(uint16_t flash_kb);
 int stm32h743_bank_index(target_addr_t base);

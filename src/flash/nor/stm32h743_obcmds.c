@@ -45,7 +45,7 @@ static struct flash_bank *first_bank(struct command_invocation *cmd)
 	struct target *target = get_current_target(CMD_CTX);
 
 	for (struct flash_bank *b = flash_bank_list(); b; b = b->next) {
-		if (b->target == target && !strcmp(b->driver->name, "stm32h743") &&
+		if (b->target == target && stm32h743_is_our_bank(b) &&
 		    b->driver->auto_probe(b) == ERROR_OK)
 			return b;
 	}
@@ -321,19 +321,12 @@ COMMAND_HANDLER(stm32h743_handle_mass_erase_command)
 		struct target *target = get_current_target(CMD_CTX);
 
 		for (struct flash_bank *b = flash_bank_list(); b && n < 2; b = b->next)
-			if (b->target == target && !strcmp(b->driver->name, "stm32h743") &&
+			if (b->target == target && stm32h743_is_our_bank(b) &&
 			    b->driver->auto_probe(b) == ERROR_OK && b->num_sectors)
 				banks[n++] = b;
 	} else {
-		int retval = CALL_COMMAND_HANDLER(flash_command_get_bank, 0, &banks[0]);
+		int retval = stm32h743_command_bank(CMD, true, &banks[0]);
 
-		if (retval != ERROR_OK)
-			return retval;
-		if (strcmp(banks[0]->driver->name, "stm32h743")) {
-			command_print(CMD, "flash bank %s is not an stm32h743 bank", banks[0]->name);
-			return ERROR_COMMAND_ARGUMENT_INVALID;
-		}
-		retval = banks[0]->driver->auto_probe(banks[0]);
 		if (retval != ERROR_OK)
 			return retval;
 		n = 1;

@@ -20,8 +20,6 @@
 
 #define READBACK_CHUNK 4096
 
-extern const struct flash_driver stm32h743_flash;
-
 static unsigned int sector_of(target_addr_t addr)
 {
 	return (addr & 0xFFFFF) / STM32H743_SECTOR_SIZE;
@@ -301,7 +299,7 @@ static int verify_range(struct target *target, target_addr_t addr, const uint8_t
 		uint32_t len = n;
 
 		get_flash_bank_by_addr(target, addr, false, &bank);
-		if (bank && bank->driver == &stm32h743_flash) {
+		if (bank && stm32h743_is_our_bank(bank)) {
 			int retval = bank->driver->auto_probe(bank);
 
 			if (retval != ERROR_OK)
