@@ -19,7 +19,7 @@
 #include <target/armv7m.h>
 #include <target/target.h>
 
-#include "stm32h743.h"
+#include "stm32h743_diag.h"
 
 extern const struct flash_driver stm32h743_flash;
 
@@ -177,8 +177,30 @@ static int stm32h743_info_cmd(struct flash_bank *bank, struct command_invocation
 		swapped ? 2 - info->index : info->index + 1, swapped ? " (banks swapped)" : "",
 		bank->num_sectors, bank->num_sectors == 1 ? "" : "s",
 		STM32H743_FLASH_REGS + info->index * STM32H743_BANK2_REGS);
-	command_print_sameline(cmd, "read protection: RDP level %u; programming parallelism x%u",
+	command_print(cmd, "read protection: RDP level %u; programming parallelism x%u",
 		stm32h743_rdp_level(optsr), 8u << info->psize);
+	/* PCROP and secure areas (RM0433 4.5.4-4.5.5); OpenOCD ends the output with a newline. */
+	for (unsigned int i = 0; i < 2; i++) {
+		struct stm32h743_area a;
+		bool pcrop = i == 0;
+		char where[32] = "none", line[192];
+
+		if (stm32h743_read_area(bank, pcrop ? STM32H743_PRAR_CUR : STM32H743_SCAR_CUR,
+				&a) != ERROR_OK)
+			return ERROR_FAIL;
+		if (a.defined)
+			snprintf(where, sizeof(where), "0x%08" PRIx32 "-0x%08" PRIx32, a.first, a.last);
+		snprintf(line, sizeof(line), "%s area: %s (%s=0x%08" PRIx32 ")%s; %s %s: %s by an "
+			"RDP regression", pcrop ? "PCROP" : "secure", where,
+			stm32h743_reg_name(bank, a.reg), a.value,
+			pcrop || !a.defined ? "" : a.enforced ? ", enforced (SECURITY on)" :
+			", not enforced (SECURITY off)", pcrop ? "DMEP" : "DMES",
+			a.erase_on_regression ? "set" : "clear", a.erase_on_regression ? "erased" : "kept");
+		if (pcrop)
+			command_print(cmd, "%s", line);
+		else
+			command_print_sameline(cmd, "%s", line);
+	}
 	return ERROR_OK;
 }
 
@@ -232,34 +254,45 @@ COMMAND_HANDLER(stm32h743_handle_psize_command)
 	return ERROR_OK;
 }
 
-COMMAND_HANDLER(stm32h743_handle_diagnose_command)
-{
-	struct flash_bank *bank;
-
-	if (CMD_ARGC != 1)
-		return ERROR_COMMAND_SYNTAX_ERROR;
-	int retval = stm32h743_command_bank(CMD, true, &bank);
-
-	return retval != ERROR_OK ? retval : stm32h743_diagnose(bank, CMD);
-}
-
 /*
- * After a failed memory read (e.g. dump_image): let every stm32h743 bank
- * whose controller latched a read error explain it.
+ * After a failed memory read (e.g. dump_image ADDRESS SIZE): in every
+ * stm32h743 bank the range reaches, find the first flash word that cannot
+ * be read and diagnose it; without a range, the banks whose controller
+ * latched a read error. Returns how many failures were explained.
  */
 COMMAND_HANDLER(stm32h743_handle_explain_read_errors_command)
 {
 	struct target *target = get_current_target(CMD_CTX);
 	unsigned int explained = 0;
+	target_addr_t addr = 0;
+	uint32_t size = 0;
 
-	if (CMD_ARGC)
+	if (CMD_ARGC != 0 && CMD_ARGC != 2)
 		return ERROR_COMMAND_SYNTAX_ERROR;
+	if (CMD_ARGC == 2) {
+		COMMAND_PARSE_ADDRESS(CMD_ARGV[0], addr);
+		COMMAND_PARSE_NUMBER(u32, CMD_ARGV[1], size);
+	}
 	for (struct flash_bank *b = flash_bank_list(); b; b = b->next) {
 		uint32_t sr;
 
 		if (b->target != target || !stm32h743_is_our_bank(b) ||
-		    !stm32h743_info(b)->probed || stm32h743_info(b)->absent ||
-		    stm32h743_read_reg(b, STM32H743_SR, &sr) != ERROR_OK ||
+		    !stm32h743_info(b)->probed || stm32h743_info(b)->absent)
+			continue;
+		if (size) {
+			target_addr_t lo = MAX(addr, b->base), hi = MIN(addr + size, b->base + b->size);
+
+			if (lo >= hi)
+				continue;
+			target_addr_t bad;
+
+			if (!stm32h743_find_unreadable(b->target, lo, hi - lo, &bad))
+				continue;
+			stm32h743_explain_read_failure(b, bad);
+			explained++;
+			continue;
+		}
+		if (stm32h743_read_reg(b, STM32H743_SR, &sr) != ERROR_OK ||
 		    !(sr & (SR_DBECCERR | SR_RDPERR | SR_RDSERR)))
 			continue;
 		stm32h743_explain_read_failure(b, b->base);
@@ -279,23 +312,20 @@ static const struct command_registration stm32h743_exec_command_handlers[] = {
 			"VDD >= 1.8 V; use 8, 16 or 32 on boards whose supply cannot take it.",
 	},
 	{
-		.name = "diagnose",
-		.handler = stm32h743_handle_diagnose_command,
-		.mode = COMMAND_EXEC,
-		.usage = "bank_id",
-		.help = "Explain the flash controller state of a bank: error flags, ECC fault "
-			"address, write and read protection, bank swap.",
-	},
-	{
 		.name = "explain_read_errors",
 		.handler = stm32h743_handle_explain_read_errors_command,
 		.mode = COMMAND_EXEC,
-		.usage = "",
-		.help = "Explain the read errors (ECC, read protection) the flash controller "
-			"latched; returns how many banks had one. Used after dump_image fails.",
+		.usage = "[address size]",
+		.help = "Explain why reading flash failed (ECC, read protection, PCROP or "
+			"secure area, link): in the range given, or in every bank whose "
+			"controller latched a read error. Returns how many were explained. Used "
+			"after dump_image fails.",
 	},
 	{
 		.chain = stm32h743_verify_command_handlers,
+	},
+	{
+		.chain = stm32h743_diag_command_handlers,
 	},
 	{
 		.chain = stm32h743_option_command_handlers,

@@ -63,6 +63,7 @@
 #define OPTCR_SWAP_BANK		(1u << 31)
 #define OPTSR_OPT_BUSY		(1u << 0)
 #define OPTSR_RDP_SHIFT		8
+#define OPTSR_SECURITY		(1u << 21)
 #define OPTSR_OPTCHANGEERR	(1u << 30)
 #define OPTSR_SWAP_BANK_OPT	(1u << 31)
 #define OPTCCR_CLR_OPTCHANGEERR	(1u << 30)
@@ -138,6 +139,7 @@ unsigned int stm32h743_bank_erase_timeout_ms(unsigned int psize);
 unsigned int stm32h743_program_timeout_ms(unsigned int psize);
 
 /* stm32h743_regs.c */
+uint32_t stm32h743_reg_address(unsigned int index, enum stm32h743_reg reg);
 int stm32h743_read_bank_reg(struct target *target, unsigned int index, enum stm32h743_reg reg,
 		uint32_t *value);
 int stm32h743_write_bank_reg(struct target *target, unsigned int index, enum stm32h743_reg reg,
@@ -174,12 +176,26 @@ int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsi
 int stm32h743_protect_check(struct flash_bank *bank);
 unsigned int stm32h743_rdp_level(uint32_t optsr);
 
+/* A PCROP or secure-only area of a bank, from FLASH_PRAR_CURx / FLASH_SCAR_CURx. */
+struct stm32h743_area {
+	enum stm32h743_reg reg;		/* STM32H743_PRAR_CUR or STM32H743_SCAR_CUR */
+	uint32_t value;			/* the register as read */
+	bool defined;			/* START <= END: there is an area */
+	bool enforced;			/* PCROP always; a secure area only with SECURITY set */
+	bool erase_on_regression;	/* DMEP / DMES */
+	uint32_t first, last;		/* addresses, last inclusive */
+};
+int stm32h743_read_area(struct flash_bank *bank, enum stm32h743_reg reg,
+		struct stm32h743_area *area);
+
 /* stm32h743_verify.c */
 int stm32h743_verify(struct flash_bank *bank, const uint8_t *buffer, uint32_t offset,
 		uint32_t count);
 int stm32h743_read(struct flash_bank *bank, uint8_t *buffer, uint32_t offset, uint32_t count);
 int stm32h743_explain_read_failure(struct flash_bank *bank, target_addr_t addr);
-int stm32h743_diagnose(struct flash_bank *bank, struct command_invocation *cmd);
+/* true when a read of [addr, addr + n) fails; *bad is then the first unreadable flash word */
+bool stm32h743_find_unreadable(struct target *target, target_addr_t addr, uint32_t n,
+		target_addr_t *bad);
 
 extern const struct command_registration stm32h743_verify_command_handlers[];
 extern const struct command_registration stm32h743_option_command_handlers[];

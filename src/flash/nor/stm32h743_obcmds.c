@@ -135,6 +135,23 @@ static bool guard_allows(struct command_invocation *cmd, const struct ob_field *
 		return true;
 	if (f->guard == OB_GUARD_RDP2 && raw != 0xCC)
 		return true;
+	/* START > END is no area: nothing becomes unreadable. */
+	if (f->guard == OB_GUARD_AREA && (raw & 0xFFF) > ((raw >> 16) & 0xFFF))
+		return true;
+	if (f->guard == OB_GUARD_AREA) {
+		bool pcrop = f->word == OB_PRAR;
+		char area[48];
+
+		ob_format(f, raw, area, sizeof(area));
+		command_print(cmd, "refused: %s {%s} makes that flash %s, and getting rid of the "
+			"area again can take an RDP regression (level 1 -> 0) with %s%u set to erase, "
+			"which erases the code in it. Add the word '" CONFIRM_WORD "' to really do "
+			"it; nothing written", f->name, area, pcrop ?
+			"execute-only (PCROP): no debugger, DMA or data read gets its contents back" :
+			"secure-only: once SECURITY is on, only secure code reads, erases or programs it",
+			pcrop ? "dmep" : "dmes", f->bank + 1);
+		return false;
+	}
 	if (f->guard == OB_GUARD_RDP2)
 		command_print(cmd, "refused: RDP level 2 is irreversible: debug access is disabled "
 			"for good and the option bytes can never change again. Add the word '"
@@ -169,6 +186,22 @@ static void report_changes(struct command_invocation *cmd, const struct ob_words
 			strchr(a, ' ') ? "}" : "", strchr(b, ' ') ? "{" : "", b,
 			strchr(b, ' ') ? "}" : "");
 	}
+}
+
+/*
+ * The last word before RDP level 2 is committed (confirmed already): it
+ * closes the debug port for good (RM0433 4.5.3, stm32h743-flash.md 6.2).
+ */
+static void warn_rdp_level2(void)
+{
+	LOG_WARNING("******************** RDP LEVEL 2 IS PERMANENT ********************");
+	LOG_WARNING("committing RDP level 2 now (RDP byte 0xCC into FLASH_OPTSR_PRG), as confirmed:");
+	LOG_WARNING("  - SWD/JTAG debug and boundary scan end for good once the change completes;");
+	LOG_WARNING("  - the option bytes freeze: RDP, write protection, PCROP and secure areas,");
+	LOG_WARNING("    boot addresses can never change again;");
+	LOG_WARNING("  - no reset, power cycle, mass erase or debugger undoes it; only the");
+	LOG_WARNING("    firmware now in flash runs, and updates only if it can update itself");
+	LOG_WARNING("******************************************************************");
 }
 
 /* Apply name/value pairs as one option change. */
@@ -211,6 +244,8 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 		LOG_WARNING("RDP level %u -> 0: the chip mass-erases both flash banks (PCROP and "
 			"secure areas whose DMEP/DMES is 0 are kept) and the backup SRAM",
 			stm32h743_rdp_level(cur.optsr));
+	if (stm32h743_rdp_level(next.optsr) == 2 && stm32h743_rdp_level(cur.optsr) != 2)
+		warn_rdp_level2();
 	retval = stm32h743_option_apply(target, &next, regression ? 60000 : 10000);
 	if (retval != ERROR_OK)
 		return retval;
@@ -360,8 +395,8 @@ const struct command_registration stm32h743_option_command_handlers[] = {
 		.mode = COMMAND_EXEC,
 		.usage = "field value [field value ...] [confirm]",
 		.help = "Change option-byte fields in one commit. Every name and value is checked "
-			"before anything is written. RDP level 2, security, dmep/dmes and secure "
-			"areas need the word 'confirm'.",
+			"before anything is written. RDP level 2, security, dmep/dmes, and PCROP or "
+			"secure areas other than none need the word 'confirm'.",
 	},
 	{
 		.name = "lock",

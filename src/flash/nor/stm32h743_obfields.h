@@ -31,6 +31,7 @@ enum ob_guard {
 	OB_GUARD_NONE,
 	OB_GUARD_CONFIRM,	/* dangerous: needs the confirm word */
 	OB_GUARD_RDP2,		/* only level 2 needs it */
+	OB_GUARD_AREA,		/* a PCROP or secure area needs it, "none" does not */
 };
 
 struct ob_field {

@@ -16,13 +16,50 @@
 #include <target/algorithm.h>
 #include <target/armv7m.h>
 
-#include "stm32h743.h"
+#include "stm32h743_diag.h"
 #include "../../../contrib/loaders/flash/stm32h743/stm32h743_loader.h"
 
 /* Data per loader run: progress is reported between runs. */
 #define PROGRESS_CHUNK		(128 * 1024)
 #define FIFO_MAX		(32 * 1024)
 #define FIFO_MIN		(16 * STM32H743_FLASH_WORD)
+
+/*
+ * What went wrong in the operation under way, for the diagnosis: set where
+ * the failure is seen, read when the operation gives up (OpenOCD runs one
+ * flash operation at a time).
+ */
+static struct stm32h743_failure op;
+
+static void op_begin(struct flash_bank *bank, const char *operation, target_addr_t addr,
+		uint32_t len)
+{
+	memset(&op, 0, sizeof(op));
+	op.operation = operation;
+	op.bank = bank;
+	op.addr = addr;
+	op.len = len;
+	stm32h743_clear_last_failure();
+	struct stm32h743_record *rec = stm32h743_record_of(bank->target);
+
+	if (rec) {
+		rec->last_error_sr = 0;
+		rec->key_locked = false;
+	}
+}
+
+/* The operation failed: diagnose it (verdict, evidence, next step), keep its error. */
+static int op_failed(int retval)
+{
+	struct stm32h743_record *rec = stm32h743_record_of(op.bank->target);
+
+	op.retval = retval;
+	op.timed_out |= retval == ERROR_FLASH_BUSY;
+	if (rec)
+		op.flash_sr |= rec->last_error_sr;
+	stm32h743_diagnose_failure(&op);
+	return retval;
+}
 
 static const uint8_t loader_code[] = {
 #include "../../../contrib/loaders/flash/stm32h743/stm32h743_write.inc"
@@ -87,16 +124,80 @@ static int check_not_protected(struct flash_bank *bank, unsigned int first, unsi
 	return ERROR_OK;
 }
 
-static int erase_one(struct flash_bank *bank, uint32_t cr, unsigned int timeout_ms,
+/*
+ * The chip neither erases nor programs a PCROP area, nor an enforced
+ * secure-only area, for the debugger (RM0433 4.5.4-4.5.5; it would answer
+ * WRPERR). Refuse before touching the chip when [first, last] reaches one:
+ * name the area, its register, and how it goes away.
+ */
+static int check_no_area(struct flash_bank *bank, uint32_t first, uint32_t last, bool erase,
 		const char *what)
 {
+	unsigned int n = stm32h743_info(bank)->index + 1;
+
+	for (unsigned int i = 0; i < 2; i++) {
+		bool pcrop = i == 0;
+		struct stm32h743_area a;
+		char subject[64];
+		int retval = stm32h743_read_area(bank, pcrop ? STM32H743_PRAR_CUR : STM32H743_SCAR_CUR,
+				&a);
+
+		if (retval != ERROR_OK)
+			return retval;
+		if (!a.enforced || last < a.first || first > a.last)
+			continue;
+		if (erase)
+			snprintf(subject, sizeof(subject), "bank %u sector %u holds", n,
+				(unsigned int)((MAX(first, a.first) - bank->base) / STM32H743_SECTOR_SIZE));
+		else
+			snprintf(subject, sizeof(subject), "0x%08" PRIx32 "-0x%08" PRIx32 " reaches into",
+				first, last);
+		LOG_ERROR("%s: %s the %s area 0x%08" PRIx32 "-0x%08" PRIx32 " of bank %u (%s=0x%08"
+			PRIx32 "%s), which the chip neither erases nor programs (WRPERR); nothing was "
+			"done. `stm32h743 option_set %s%u none` removes the area; if the chip keeps it, "
+			"only an RDP regression (level 1 -> 0) with `%s%u erase` set removes it, and "
+			"that erases its code and both banks", what, subject,
+			pcrop ? "PCROP (execute-only)" : "secure-only", a.first, a.last, n,
+			stm32h743_reg_name(bank, a.reg), a.value, pcrop ? "" : ", SECURITY on",
+			pcrop ? "pcrop" : "secure", n, pcrop ? "dmep" : "dmes", n);
+		return ERROR_FLASH_PROTECTED;
+	}
+	return ERROR_OK;
+}
+
+/*
+ * Start one sector or bank erase and wait for it. An erase takes a second or
+ * more (DS12110 t_ERASE128KB): a queue already empty at the first status
+ * read means the controller reported done without erasing.
+ */
+static int erase_one(struct flash_bank *bank, uint32_t cr, unsigned int timeout_ms,
+		unsigned int first, unsigned int last, const char *what)
+{
+	int64_t start = timeval_ms();
+	uint32_t sr = 0;
 	int retval = stm32h743_write_reg(bank, STM32H743_CR, cr);
 
 	if (retval == ERROR_OK)
 		retval = stm32h743_write_reg(bank, STM32H743_CR, cr | CR_START);
 	if (retval == ERROR_OK)
+		retval = stm32h743_read_reg(bank, STM32H743_SR, &sr);
+	if (retval == ERROR_OK)
 		retval = stm32h743_wait_idle(bank, timeout_ms, what);
-	return retval;
+	if (retval != ERROR_OK)
+		return retval;
+	bool instant = !(sr & (SR_QW | SR_BSY));
+
+	LOG_DEBUG("%s: FLASH_SR=0x%08" PRIx32 " at the first status read, done after %" PRId64
+		" ms", what, sr, timeval_ms() - start);
+	stm32h743_record_erase(bank, first, last, instant, timeval_ms() - start);
+	if (instant) {
+		LOG_ERROR("%s: the controller reported it done at the first status read (%s=0x%08"
+			PRIx32 ", QW clear); an erase takes at least a second (DS12110), so it did "
+			"not happen", what, stm32h743_reg_name(bank, STM32H743_SR), sr);
+		op.instant = true;
+		return ERROR_FLASH_OPERATION_FAILED;
+	}
+	return ERROR_OK;
 }
 
 static int erase_sectors(struct flash_bank *bank, unsigned int first, unsigned int last)
@@ -110,7 +211,7 @@ static int erase_sectors(struct flash_bank *bank, unsigned int first, unsigned i
 		LOG_INFO("erasing bank %u (%u sectors) with one bank erase", info->index + 1,
 			bank->num_sectors);
 		return erase_one(bank, CR_BER | psize, stm32h743_bank_erase_timeout_ms(info->psize),
-			what);
+			0, bank->num_sectors - 1, what);
 	}
 	for (unsigned int s = first; s <= last; s++) {
 		int retval;
@@ -120,7 +221,7 @@ static int erase_sectors(struct flash_bank *bank, unsigned int first, unsigned i
 			LOG_INFO("erasing bank %u sector %u (%u of %u)", info->index + 1, s,
 				s - first + 1, last - first + 1);
 		retval = erase_one(bank, CR_SER | psize | (s << CR_SNB_SHIFT),
-			stm32h743_sector_erase_timeout_ms(info->psize), what);
+			stm32h743_sector_erase_timeout_ms(info->psize), s, s, what);
 		if (retval != ERROR_OK)
 			return retval;
 	}
@@ -131,25 +232,32 @@ int stm32h743_erase(struct flash_bank *bank, unsigned int first, unsigned int la
 {
 	int retval = check_halted(bank, "erase");
 
-	if (retval == ERROR_OK)
-		retval = check_not_read_protected(bank, "erase");
-	if (retval == ERROR_OK)
-		retval = check_not_protected(bank, first, last, "erase");
 	if (retval != ERROR_OK)
 		return retval;
-	retval = stm32h743_wait_idle(bank, stm32h743_bank_erase_timeout_ms(stm32h743_info(bank)->psize),
-			"erase");
+	op_begin(bank, "erase", bank->base + first * STM32H743_SECTOR_SIZE,
+		(last - first + 1) * STM32H743_SECTOR_SIZE);
+	retval = check_not_read_protected(bank, "erase");
+	if (retval == ERROR_OK)
+		retval = check_not_protected(bank, first, last, "erase");
+	if (retval == ERROR_OK)
+		retval = check_no_area(bank, bank->base + first * STM32H743_SECTOR_SIZE,
+				bank->base + (last + 1) * STM32H743_SECTOR_SIZE - 1, true, "erase");
+	if (retval == ERROR_OK)
+		retval = stm32h743_wait_idle(bank,
+				stm32h743_bank_erase_timeout_ms(stm32h743_info(bank)->psize), "erase");
 	if (retval == ERROR_OK)
 		retval = stm32h743_unlock(bank);
 	if (retval != ERROR_OK)
-		return retval;
+		return op_failed(retval);
 	retval = stm32h743_clear_errors(bank);
 	if (retval == ERROR_OK)
 		retval = erase_sectors(bank, first, last);
 	/* One exit path: relock even after a failure, keep the first error. */
 	int lock_retval = stm32h743_lock(bank);
 
-	return retval != ERROR_OK ? retval : lock_retval;
+	if (retval == ERROR_OK)
+		retval = lock_retval;
+	return retval != ERROR_OK ? op_failed(retval) : ERROR_OK;
 }
 
 /*
@@ -168,7 +276,12 @@ int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
 		if (retval == ERROR_OK)
 			retval = check_not_protected(banks[i], 0, banks[i]->num_sectors - 1,
 					"mass erase");
+		if (retval == ERROR_OK)
+			retval = check_no_area(banks[i], banks[i]->base,
+					banks[i]->base + banks[i]->size - 1, true, "mass erase");
 	}
+	if (retval != ERROR_OK)
+		return retval;	/* refused: no bank was touched, none to relock */
 	for (unsigned int i = 0; i < count && retval == ERROR_OK; i++) {
 		struct stm32h743_bank *info = stm32h743_info(banks[i]);
 		uint32_t cr = CR_BER | stm32h743_psize_bits(info->psize);
@@ -285,6 +398,7 @@ static int loader_failure(struct flash_bank *bank, const struct stm32h743_loader
 	}
 	LOG_ERROR("the flash loader stopped (status %" PRIu32 ") before finishing; the target "
 		"may have been reset or the debug connection lost", p->status);
+	op.loader_stopped = true;
 	return ERROR_FLASH_OPERATION_FAILED;
 }
 
@@ -333,6 +447,7 @@ static int loader_run(struct flash_bank *bank, struct loader_areas *a, const uin
 		get_params(raw, &p);
 		if (p.status != STM32H743_LOADER_DONE)
 			return loader_failure(bank, &p);
+		stm32h743_record_program(bank, addr, data, words, p.instant_words);
 	}
 	return retval != ERROR_OK ? retval : read_retval;
 }
@@ -375,11 +490,18 @@ static int program_from_host(struct flash_bank *bank, const uint8_t *data, uint3
 		char what[64];
 
 		snprintf(what, sizeof(what), "programming the flash word at 0x%08" PRIx32, word_addr);
+		uint32_t sr = 0;
+
 		retval = target_write_buffer(bank->target, word_addr, STM32H743_FLASH_WORD,
 				data + i * STM32H743_FLASH_WORD);
 		if (retval == ERROR_OK)
+			retval = stm32h743_read_reg(bank, STM32H743_SR, &sr);
+		if (retval == ERROR_OK)
 			retval = stm32h743_wait_idle(bank, stm32h743_program_timeout_ms(info->psize),
 					what);
+		if (retval == ERROR_OK)
+			stm32h743_record_program(bank, word_addr, data + i * STM32H743_FLASH_WORD, 1,
+				!(sr & (SR_QW | SR_BSY | SR_WBNE)));
 		if (i && !(i % (PROGRESS_CHUNK / STM32H743_FLASH_WORD)))
 			LOG_INFO("programmed %" PRIu32 " of %" PRIu32 " KiB at 0x%08" PRIx32,
 				i * STM32H743_FLASH_WORD / 1024, words * STM32H743_FLASH_WORD / 1024, addr);
@@ -407,8 +529,13 @@ static int check_erased(struct flash_bank *bank, uint32_t addr, uint32_t len)
 
 	for (uint32_t off = 0; off < len; off += STM32H743_FLASH_WORD) {
 		retval = target_read_buffer(target, addr + off, sizeof(word), word);
-		if (retval != ERROR_OK)
-			return stm32h743_explain_read_failure(bank, addr + off);
+		if (retval != ERROR_OK) {
+			LOG_ERROR("cannot read the flash word at 0x%08" PRIx32 " to check that it is "
+				"erased", addr + off);
+			op.read_failed = true;
+			op.read_addr = addr + off;
+			return ERROR_FLASH_OPERATION_FAILED;
+		}
 		for (unsigned int i = 0; i < sizeof(word); i++) {
 			if (word[i] != bank->erased_value) {
 				LOG_ERROR("refusing to program the flash word at 0x%08" PRIx32 ": it is "
@@ -416,11 +543,32 @@ static int check_erased(struct flash_bank *bank, uint32_t addr, uint32_t len)
 					"again would corrupt its ECC. Erase its sector first "
 					"(`flash erase_address`, or `flash write_image erase`)",
 					addr + off, addr + off + i, word[i]);
+				op.not_erased = true;
+				op.not_erased_addr = addr + off + i;
 				return ERROR_FLASH_OPERATION_FAILED;
 			}
 		}
 	}
 	return ERROR_OK;
+}
+
+/*
+ * A flash word takes at least 100 us to program (DS12110 t_prog): a bank
+ * queue already empty right after the last store means the controller
+ * reported done without programming (counted by the loader, or by the host
+ * path's first status read).
+ */
+static int check_not_instant(struct flash_bank *bank)
+{
+	struct stm32h743_record *rec = stm32h743_record_of(bank->target);
+
+	if (!rec || !rec->instant_words)
+		return ERROR_OK;
+	LOG_ERROR("write: the controller reported %" PRIu32 " of %" PRIu32 " flash words "
+		"programmed at the first status read (FLASH_SR.QW already clear); a word takes at "
+		"least 100 us, so they were not programmed", rec->instant_words,
+		rec->program_words);
+	return ERROR_FLASH_OPERATION_FAILED;
 }
 
 static int program_run(struct flash_bank *bank, const uint8_t *data, uint32_t addr,
@@ -507,12 +655,17 @@ int stm32h743_write(struct flash_bank *bank, const uint8_t *buffer, uint32_t off
 		return ERROR_FAIL;
 	memset(padded, bank->erased_value, end - start);
 	memcpy(padded + (offset - start), buffer, count);
+	op_begin(bank, "write", bank->base + offset, count);
+	op.expected = padded + (offset - start);
+	stm32h743_record_program_start(bank);
 
 	unsigned int first = start / STM32H743_SECTOR_SIZE, last = (end - 1) / STM32H743_SECTOR_SIZE;
 
 	retval = check_not_read_protected(bank, "write");
 	if (retval == ERROR_OK)
 		retval = check_not_protected(bank, first, last, "write");
+	if (retval == ERROR_OK)
+		retval = check_no_area(bank, bank->base + start, bank->base + end - 1, false, "write");
 	if (retval == ERROR_OK)
 		retval = check_erased(bank, bank->base + start, end - start);
 	if (retval == ERROR_OK)
@@ -521,6 +674,7 @@ int stm32h743_write(struct flash_bank *bank, const uint8_t *buffer, uint32_t off
 	if (retval == ERROR_OK)
 		retval = stm32h743_unlock(bank);
 	if (retval != ERROR_OK) {
+		op_failed(retval);
 		free(padded);
 		return retval;
 	}
@@ -529,6 +683,12 @@ int stm32h743_write(struct flash_bank *bank, const uint8_t *buffer, uint32_t off
 		retval = program(bank, padded, bank->base + start, end - start);
 	int lock_retval = stm32h743_lock(bank);
 
+	if (retval == ERROR_OK)
+		retval = lock_retval;
+	if (retval == ERROR_OK)
+		retval = check_not_instant(bank);
+	if (retval != ERROR_OK)
+		op_failed(retval);
 	free(padded);
-	return retval != ERROR_OK ? retval : lock_retval;
+	return retval;
 }

@@ -25,6 +25,43 @@ unsigned int stm32h743_rdp_level(uint32_t optsr)
 	return rdp == 0xCC ? 2 : 1;
 }
 
+/*
+ * FLASH_PRAR_CURx (PCROP) and FLASH_SCAR_CURx (secure-only) count 256-byte
+ * blocks from the bank base: START [11:0] < END [27:16] is a range, START ==
+ * END the whole bank, START > END no area; bit 31 is DMEP / DMES (RM0433
+ * 4.9.11-4.9.12, stm32h743-flash.md 2.11-2.12). A secure area is only
+ * enforced while FLASH_OPTSR_CUR.SECURITY is set.
+ */
+int stm32h743_read_area(struct flash_bank *bank, enum stm32h743_reg reg,
+		struct stm32h743_area *area)
+{
+	uint32_t optsr = 0;
+	int retval = stm32h743_read_reg(bank, reg, &area->value);
+
+	if (retval == ERROR_OK && reg == STM32H743_SCAR_CUR)
+		retval = stm32h743_read_reg(bank, STM32H743_OPTSR_CUR, &optsr);
+	if (retval != ERROR_OK)
+		return retval;
+	uint32_t start = area->value & 0xFFF;
+	uint32_t end = (area->value >> 16) & 0xFFF;
+
+	area->reg = reg;
+	area->defined = start <= end;
+	area->enforced = area->defined && (reg == STM32H743_PRAR_CUR || (optsr & OPTSR_SECURITY));
+	area->erase_on_regression = area->value & (1u << 31);
+	if (start == end) {
+		area->first = bank->base;
+		area->last = bank->base + bank->size - 1;
+	} else {
+		area->first = bank->base + start * 256;
+		area->last = bank->base + end * 256 + 255;
+	}
+	LOG_DEBUG("%s=0x%08" PRIx32 "%s", stm32h743_reg_name(bank, reg), area->value,
+		reg == STM32H743_SCAR_CUR ? ((optsr & OPTSR_SECURITY) ? ", SECURITY set" :
+		", SECURITY clear") : "");
+	return ERROR_OK;
+}
+
 /* OPTKEYR takes OPTKEY1 then OPTKEY2; a wrong key locks OPTCR until reset. */
 static int unlock_options(struct target *target)
 {

@@ -12,7 +12,7 @@
 #include <helper/time_support.h>
 #include <target/target.h>
 
-#include "stm32h743.h"
+#include "stm32h743_diag.h"
 
 struct reg_info {
 	const char *name;
@@ -47,7 +47,7 @@ static const struct reg_info regs[STM32H743_NUM_REGS] = {
 	[STM32H743_ECC_FA]	= { "FLASH_ECC_FA", 0x060, true },
 };
 
-static uint32_t reg_address(unsigned int index, enum stm32h743_reg reg)
+uint32_t stm32h743_reg_address(unsigned int index, enum stm32h743_reg reg)
 {
 	uint32_t addr = STM32H743_FLASH_REGS + regs[reg].offset;
 
@@ -75,26 +75,57 @@ const char *stm32h743_reg_name(struct flash_bank *bank, enum stm32h743_reg reg)
 	return reg_name(stm32h743_info(bank)->index, reg);
 }
 
+/*
+ * When the target or the probe goes away every later access fails too: say
+ * so once, not once per register (the diagnosis then explains it).
+ */
+static bool first_link_failure(struct target *target)
+{
+	struct stm32h743_record *rec = stm32h743_record_of(target);
+
+	if (!rec)
+		return true;
+	if (rec->link_down) {
+		LOG_DEBUG("flash controller access failed again (link already down)");
+		return false;
+	}
+	rec->link_down = true;
+	return true;
+}
+
+static void link_answered(struct target *target)
+{
+	struct stm32h743_record *rec = stm32h743_record_of(target);
+
+	if (rec)
+		rec->link_down = false;
+}
+
 int stm32h743_read_bank_reg(struct target *target, unsigned int index, enum stm32h743_reg reg,
 		uint32_t *value)
 {
-	int retval = target_read_u32(target, reg_address(index, reg), value);
+	int retval = target_read_u32(target, stm32h743_reg_address(index, reg), value);
 
-	if (retval != ERROR_OK)
+	if (retval != ERROR_OK && first_link_failure(target))
 		LOG_ERROR("cannot read %s at 0x%08" PRIx32 ": the debug connection failed or "
 			"the flash controller is held in reset", reg_name(index, reg),
-			reg_address(index, reg));
+			stm32h743_reg_address(index, reg));
+	else if (retval == ERROR_OK)
+		link_answered(target);
 	return retval;
 }
 
 int stm32h743_write_bank_reg(struct target *target, unsigned int index, enum stm32h743_reg reg,
 		uint32_t value)
 {
-	int retval = target_write_u32(target, reg_address(index, reg), value);
+	int retval = target_write_u32(target, stm32h743_reg_address(index, reg), value);
 
-	if (retval != ERROR_OK)
-		LOG_ERROR("cannot write %s at 0x%08" PRIx32, reg_name(index, reg),
-			reg_address(index, reg));
+	if (retval != ERROR_OK && first_link_failure(target))
+		LOG_ERROR("cannot write %s at 0x%08" PRIx32 ": the debug connection failed or "
+			"the flash controller is held in reset", reg_name(index, reg),
+			stm32h743_reg_address(index, reg));
+	else if (retval == ERROR_OK)
+		link_answered(target);
 	return retval;
 }
 
@@ -163,6 +194,11 @@ int stm32h743_report_errors(struct flash_bank *bank, uint32_t sr, const char *wh
 
 	if (!(sr & SR_ERRORS))
 		return ERROR_OK;
+	struct stm32h743_record *rec = stm32h743_record_of(bank->target);
+
+	/* the flags are cleared below: the diagnosis still needs them */
+	if (rec)
+		rec->last_error_sr = sr;
 	stm32h743_sr_flags(sr & SR_ERRORS, flags, sizeof(flags));
 	LOG_ERROR("%s failed: %s=0x%08" PRIx32 " (%s)", what, stm32h743_reg_name(bank, STM32H743_SR),
 		sr, flags);
@@ -198,6 +234,10 @@ int stm32h743_unlock(struct flash_bank *bank)
 	if (retval != ERROR_OK)
 		return retval;
 	if (cr & CR_LOCK) {
+		struct stm32h743_record *rec = stm32h743_record_of(bank->target);
+
+		if (rec)
+			rec->key_locked = true;
 		LOG_ERROR("bank %u: %s stays locked (0x%08" PRIx32 ") after the key sequence: a "
 			"wrong key was written since the last reset, which locks the controller "
 			"until the next reset; run `reset halt` and try again",

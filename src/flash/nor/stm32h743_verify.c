@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
 /*
- * Verify and read-back for the STM32H743 flash, and the diagnosis that turns
- * a failed compare or read into a cause: the flash word and sector, the
- * controller's flags (ECC, read protection), write protection and bank swap.
+ * Verify and read-back for the STM32H743 flash. A verify compares by CRC on
+ * the core; when the CRCs differ, the difference is located sector by sector
+ * and 4 KiB chunk by chunk (CRC again), only the differing chunks are read
+ * back, and the diagnosis (stm32h743_diag.c) explains it from evidence.
  * Also `stm32h743 verify_image`, which the target config puts behind
- * `verify_image` so that `program ... verify` explains failures too.
+ * `verify_image` so that `program ... verify` is explained the same way.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -16,203 +17,217 @@
 #include <target/image.h>
 #include <target/target.h>
 
-#include "stm32h743.h"
+#include "stm32h743_diag.h"
 
-#define READBACK_CHUNK 4096
+#define CHUNK		4096
+/* Read-back of differing chunks stops here; the counts are then lower bounds. */
+#define READBACK_CAP	(64 * 1024)
 
-static unsigned int sector_of(target_addr_t addr)
-{
-	return (addr & 0xFFFFF) / STM32H743_SECTOR_SIZE;
-}
+/* CRC of [addr, addr + n) on the core against the expected bytes. */
+enum crc_result { CRC_SAME, CRC_DIFFERENT, CRC_UNAVAILABLE };
 
-static void explain_swap(struct flash_bank *bank)
-{
-	uint32_t optcr;
-
-	if (stm32h743_read_reg(bank, STM32H743_OPTCR, &optcr) == ERROR_OK &&
-	    (optcr & OPTCR_SWAP_BANK))
-		LOG_ERROR("  bank swap is active (FLASH_OPTCR.SWAP_BANK=1): 0x08000000 shows physical "
-			"bank 2 and 0x08100000 physical bank 1");
-}
-
-/* A read of the flash failed: ask the controller why. */
-int stm32h743_explain_read_failure(struct flash_bank *bank, target_addr_t addr)
-{
-	struct stm32h743_bank *info = stm32h743_info(bank);
-	uint32_t sr, fa, optsr;
-
-	if (stm32h743_read_reg(bank, STM32H743_SR, &sr) != ERROR_OK ||
-	    stm32h743_read_reg(bank, STM32H743_ECC_FA, &fa) != ERROR_OK ||
-	    stm32h743_read_reg(bank, STM32H743_OPTSR_CUR, &optsr) != ERROR_OK)
-		return ERROR_FLASH_OPERATION_FAILED;
-	if (sr & SR_DBECCERR) {
-		target_addr_t word = bank->base + (fa & 0x7FFF) * STM32H743_FLASH_WORD;
-
-		LOG_ERROR("double ECC error in the flash word at " TARGET_ADDR_FMT " (bank %u sector "
-			"%u; %s=0x%08" PRIx32 " DBECCERR, %s=0x%04" PRIx32 "): the word was corrupted "
-			"during programming; suspect the core supply (VCAP capacitors) or an "
-			"interrupted operation. Erase sector %u and program it again", word,
-			info->index + 1, sector_of(word), stm32h743_reg_name(bank, STM32H743_SR), sr,
-			stm32h743_reg_name(bank, STM32H743_ECC_FA), fa, sector_of(word));
-	} else if ((sr & SR_RDPERR) && stm32h743_rdp_level(optsr) >= 1) {
-		LOG_ERROR("reading " TARGET_ADDR_FMT " failed: the flash is read protected (RDP level "
-			"%u, FLASH_OPTSR_CUR=0x%08" PRIx32 ", %s RDPERR) and a debugger is attached. "
-			"`stm32h743 unlock` returns to level 0 but mass-erases both banks", addr,
-			stm32h743_rdp_level(optsr), optsr, stm32h743_reg_name(bank, STM32H743_SR));
-	} else if (sr & SR_RDPERR) {
-		LOG_ERROR("reading " TARGET_ADDR_FMT " failed: it is in a PCROP (execute-only) area "
-			"(%s=0x%08" PRIx32 " RDPERR); see `stm32h743 option_bytes`", addr,
-			stm32h743_reg_name(bank, STM32H743_SR), sr);
-	} else if (sr & SR_RDSERR) {
-		LOG_ERROR("reading " TARGET_ADDR_FMT " failed: it is in a secure-only area (%s=0x%08"
-			PRIx32 " RDSERR)", addr, stm32h743_reg_name(bank, STM32H743_SR), sr);
-	} else {
-		LOG_ERROR("reading " TARGET_ADDR_FMT " failed and no flash flag explains it (%s=0x%08"
-			PRIx32 "): the debug connection or the bus reported the error", addr,
-			stm32h743_reg_name(bank, STM32H743_SR), sr);
-	}
-	stm32h743_write_reg(bank, STM32H743_CCR, sr & (SR_DBECCERR | SR_SNECCERR | SR_RDPERR |
-			SR_RDSERR));
-	return ERROR_FLASH_OPERATION_FAILED;
-}
-
-static void print_word(const char *what, target_addr_t addr, const uint8_t *w)
-{
-	char hex[3 * STM32H743_FLASH_WORD + 1];
-
-	for (unsigned int i = 0; i < STM32H743_FLASH_WORD; i++)
-		snprintf(hex + 3 * i, 4, " %02x", w[i]);
-	LOG_ERROR("  %s at " TARGET_ADDR_FMT ":%s", what, addr, hex);
-}
-
-/* Why does this flash word hold other data than written? */
-static void explain_mismatch(struct flash_bank *bank, target_addr_t addr, const uint8_t *expected,
-		const uint8_t *actual)
-{
-	struct stm32h743_bank *info = stm32h743_info(bank);
-	unsigned int stuck_one = 0, stuck_zero = 0;
-	bool erased = true;
-	uint32_t sr = 0;
-
-	for (unsigned int i = 0; i < STM32H743_FLASH_WORD; i++) {
-		stuck_one += __builtin_popcount(actual[i] & ~expected[i] & 0xFF);
-		stuck_zero += __builtin_popcount(expected[i] & ~actual[i] & 0xFF);
-		erased &= actual[i] == 0xFF;
-	}
-	LOG_ERROR("  that byte is in the flash word at " TARGET_ADDR_FMT " (bank %u, sector %u)",
-		addr, info->index + 1, sector_of(addr));
-	print_word("expected", addr, expected);
-	print_word("read    ", addr, actual);
-	/*
-	 * A few bits stuck at 1 is a write that did not take; bits only at 0 is a
-	 * second programming (NOR cells only go 1 -> 0); both ways is other data.
-	 */
-	if (erased)
-		LOG_ERROR("  the word reads erased: it was never programmed, or its sector was erased "
-			"after programming");
-	else if (stuck_one && !stuck_zero && stuck_one <= 4)
-		LOG_ERROR("  %u bit%s that should be 0 read 1: the programming did not take; suspect "
-			"the core supply (VCAP capacitors, VOS) and try a lower parallelism "
-			"(`stm32h743 psize %u 32`)", stuck_one, stuck_one > 1 ? "s" : "",
-			bank->bank_number);
-	else if (stuck_zero && !stuck_one)
-		LOG_ERROR("  bits that should be 1 read 0: flash bits only go from 1 to 0, so the "
-			"word was programmed twice without an erase in between");
-	else
-		LOG_ERROR("  the word holds other data: a different image is programmed here (or "
-			"this image was written to another address)");
-	if (stm32h743_read_reg(bank, STM32H743_SR, &sr) == ERROR_OK && (sr & SR_SNECCERR))
-		LOG_ERROR("  the controller corrected a single-bit ECC error (%s SNECCERR): the "
-			"cells are marginal", stm32h743_reg_name(bank, STM32H743_SR));
-	explain_swap(bank);
-}
-
-static int find_mismatch(struct flash_bank *bank, const uint8_t *buffer, uint32_t offset,
-		uint32_t count)
-{
-	uint8_t *chunk = malloc(READBACK_CHUNK);
-
-	if (!chunk)
-		return ERROR_FAIL;
-	for (uint32_t done = 0; done < count; done += READBACK_CHUNK) {
-		uint32_t n = MIN(READBACK_CHUNK, count - done);
-		target_addr_t addr = bank->base + offset + done;
-		int retval = target_read_buffer(bank->target, addr, n, chunk);
-
-		/* A failing word spoils the whole chunk: find the first bad word in order. */
-		for (uint32_t w = 0; retval != ERROR_OK && w < n; w += STM32H743_FLASH_WORD) {
-			uint32_t len = MIN(STM32H743_FLASH_WORD, n - w);
-
-			if (target_read_buffer(bank->target, addr + w, len, chunk + w) == ERROR_OK)
-				continue;
-			/* Compare what could be read before it, then explain the failure. */
-			if (memcmp(chunk, buffer + done, w) == 0) {
-				free(chunk);
-				return stm32h743_explain_read_failure(bank, addr + w);
-			}
-			n = w;
-			retval = ERROR_OK;
-		}
-		for (uint32_t i = 0; i < n; i++) {
-			if (chunk[i] == buffer[done + i])
-				continue;
-			target_addr_t bad = addr + i;
-			target_addr_t word = bad & ~(target_addr_t)(STM32H743_FLASH_WORD - 1);
-			uint8_t expected[STM32H743_FLASH_WORD], actual[STM32H743_FLASH_WORD];
-
-			LOG_ERROR("verify failed at " TARGET_ADDR_FMT ": read 0x%02x, expected 0x%02x",
-				bad, chunk[i], buffer[done + i]);
-			/* Bytes of the word outside the compared range are unknown: show as read. */
-			retval = target_read_buffer(bank->target, word, sizeof(actual), actual);
-			memcpy(expected, actual, sizeof(expected));
-			for (unsigned int k = 0; k < STM32H743_FLASH_WORD; k++) {
-				target_addr_t a = word + k;
-
-				if (a >= bank->base + offset && a < bank->base + offset + count)
-					expected[k] = buffer[a - bank->base - offset];
-			}
-			if (retval == ERROR_OK)
-				explain_mismatch(bank, word, expected, actual);
-			free(chunk);
-			return ERROR_FLASH_OPERATION_FAILED;
-		}
-	}
-	free(chunk);
-	return ERROR_OK;
-}
-
-/*
- * The on-target CRC compares quickly; only when it disagrees (or cannot run)
- * is the range read back to find and explain the first difference.
- */
-int stm32h743_verify(struct flash_bank *bank, const uint8_t *buffer, uint32_t offset,
-		uint32_t count)
+static enum crc_result crc_compare(struct target *target, target_addr_t addr,
+		const uint8_t *expected, uint32_t n)
 {
 	uint32_t image_crc, target_crc;
 
-	if (offset + count > bank->size) {
+	if (image_calculate_checksum(expected, n, &image_crc) != ERROR_OK ||
+	    target_checksum_memory(target, addr, n, &target_crc) != ERROR_OK)
+		return CRC_UNAVAILABLE;
+	return image_crc == target_crc ? CRC_SAME : CRC_DIFFERENT;
+}
+
+/* Is some of [addr, addr + n) unreadable? Then *bad is its first flash word. */
+bool stm32h743_find_unreadable(struct target *target, target_addr_t addr, uint32_t n,
+		target_addr_t *bad)
+{
+	uint8_t *buf = malloc(CHUNK);
+	bool found = false;
+
+	if (!buf)
+		return false;
+	for (uint32_t c = 0; c < n && !found; c += CHUNK) {
+		uint32_t len = MIN(CHUNK, n - c);
+
+		if (target_read_buffer(target, addr + c, len, buf) == ERROR_OK)
+			continue;
+		/* a failing word spoils the whole chunk: find it word by word */
+		*bad = addr + c;
+		for (uint32_t w = 0; w < len; w += STM32H743_FLASH_WORD) {
+			if (!stm32h743_read_word(target, addr + c + w, buf)) {
+				*bad = addr + c + w;
+				break;
+			}
+		}
+		found = true;
+	}
+	free(buf);
+	return found;
+}
+
+static target_addr_t first_unreadable(struct target *target, target_addr_t addr, uint32_t n)
+{
+	target_addr_t bad = addr;
+
+	stm32h743_find_unreadable(target, addr, n, &bad);
+	return bad;
+}
+
+static void note_difference(struct stm32h743_failure *f, target_addr_t addr, uint8_t got,
+		uint8_t expected)
+{
+	target_addr_t word = addr & ~(target_addr_t)(STM32H743_FLASH_WORD - 1);
+
+	if (!f->mismatch) {
+		f->mismatch = true;
+		f->first_bad = addr;
+		f->first_read = got;
+		f->first_expected = expected;
+	} else if (f->nsample_addrs < ARRAY_SIZE(f->sample_addrs) &&
+		   (word - (f->nsample_addrs ? f->sample_addrs[f->nsample_addrs - 1] :
+			    f->first_bad)) >= CHUNK) {
+		/* spread the samples: one per chunk at most */
+		f->sample_addrs[f->nsample_addrs++] = word;
+	}
+}
+
+/* Read one chunk back and count its differing flash words. */
+static int compare_chunk(struct flash_bank *bank, target_addr_t addr, const uint8_t *expected,
+		uint32_t n, uint8_t *buf, struct stm32h743_failure *f)
+{
+	uint32_t readable = n;
+
+	if (target_read_buffer(bank->target, addr, n, buf) != ERROR_OK) {
+		/* compare what precedes the unreadable word: an earlier difference comes first */
+		f->read_failed = true;
+		f->read_addr = first_unreadable(bank->target, addr, n);
+		readable = f->read_addr - addr;
+		if (readable && target_read_buffer(bank->target, addr, readable, buf) != ERROR_OK)
+			readable = 0;
+	}
+	for (uint32_t w = 0; w < readable; w += STM32H743_FLASH_WORD) {
+		uint32_t len = MIN(STM32H743_FLASH_WORD, readable - w);
+
+		if (!memcmp(buf + w, expected + w, len))
+			continue;
+		f->diff_words++;
+		for (uint32_t i = w; i < w + len; i++) {
+			if (buf[i] != expected[i]) {
+				note_difference(f, addr + i, buf[i], expected[i]);
+				break;
+			}
+		}
+	}
+	return f->read_failed ? ERROR_FLASH_OPERATION_FAILED : ERROR_OK;
+}
+
+/*
+ * Compare [offset, offset + count) of the bank with expected. Returns
+ * ERROR_OK when equal; otherwise fills f (first difference, counts, a few
+ * more differing words, or the address a read failed at).
+ */
+int stm32h743_compare(struct flash_bank *bank, const uint8_t *expected, uint32_t offset,
+		uint32_t count, struct stm32h743_failure *f)
+{
+	struct target *target = bank->target;
+	uint32_t read_back = 0;
+	uint8_t *buf = malloc(CHUNK);
+	int retval = ERROR_OK;
+
+	if (!buf)
+		return ERROR_FAIL;
+	f->compared = count;
+	f->diff_words_exact = true;
+	for (uint32_t done = 0; done < count && retval == ERROR_OK; ) {
+		uint32_t sector_end = (offset + done + STM32H743_SECTOR_SIZE) &
+			~(STM32H743_SECTOR_SIZE - 1);
+		uint32_t n = MIN(count - done, sector_end - (offset + done));
+		target_addr_t addr = bank->base + offset + done;
+		enum crc_result crc = crc_compare(target, addr, expected + done, n);
+
+		if (crc == CRC_SAME) {
+			done += n;
+			continue;
+		}
+		bool sector_differs = false;
+
+		for (uint32_t c = 0; c < n && retval == ERROR_OK; c += CHUNK) {
+			uint32_t len = MIN(CHUNK, n - c);
+			uint32_t before = f->diff_words;
+
+			if (crc == CRC_DIFFERENT &&
+			    crc_compare(target, addr + c, expected + done + c, len) == CRC_SAME)
+				continue;
+			if (read_back >= READBACK_CAP) {
+				/* known to differ (or unknown) but not read: counts are a floor */
+				f->diff_words_exact = false;
+				sector_differs |= crc == CRC_DIFFERENT;
+				continue;
+			}
+			read_back += len;
+			retval = compare_chunk(bank, addr + c, expected + done + c, len, buf, f);
+			sector_differs |= f->diff_words > before;
+		}
+		f->diff_sectors += sector_differs;
+		done += n;
+	}
+	free(buf);
+	if (retval != ERROR_OK)
+		return retval;
+	return f->diff_words || !f->diff_words_exact ? ERROR_FLASH_OPERATION_FAILED : ERROR_OK;
+}
+
+/* The flash could not be read at addr (dump_image, verify): explain it. */
+int stm32h743_explain_read_failure(struct flash_bank *bank, target_addr_t addr)
+{
+	struct stm32h743_failure f = {
+		.operation = "read", .bank = bank, .addr = addr, .len = STM32H743_FLASH_WORD,
+		.read_failed = true, .read_addr = addr,
+	};
+
+	stm32h743_read_reg(bank, STM32H743_SR, &f.flash_sr);
+	stm32h743_diagnose_failure(&f);
+	stm32h743_write_reg(bank, STM32H743_CCR, f.flash_sr & (SR_DBECCERR | SR_SNECCERR |
+			SR_RDPERR | SR_RDSERR));
+	return ERROR_FLASH_OPERATION_FAILED;
+}
+
+static int verify_bank_range(struct flash_bank *bank, const uint8_t *buffer, uint32_t offset,
+		uint32_t count, const char *file)
+{
+	struct stm32h743_failure f = {
+		.operation = "verify", .bank = bank, .addr = bank->base + offset, .len = count,
+		.expected = buffer, .file = file,
+	};
+
+	stm32h743_clear_last_failure();
+	if (offset + count > bank->size || offset + count < offset) {
 		LOG_ERROR("verify of %" PRIu32 " bytes at offset 0x%08" PRIx32 " goes past the end of "
 			"the bank at " TARGET_ADDR_FMT, count, offset, bank->base);
 		return ERROR_FLASH_DST_OUT_OF_BANK;
 	}
-	uint32_t optsr;
-	int retval = stm32h743_read_reg(bank, STM32H743_OPTSR_CUR, &optsr);
-
-	if (retval != ERROR_OK)
-		return retval;
-	if (stm32h743_rdp_level(optsr) > 0) {
-		LOG_ERROR("cannot verify " TARGET_ADDR_FMT ": the flash is read protected (RDP level "
-			"%u, FLASH_OPTSR_CUR=0x%08" PRIx32 ") and a debugger is attached, so neither "
-			"the core nor the debugger can read it. `stm32h743 unlock` returns to level 0 "
-			"but mass-erases both banks", bank->base + offset, stm32h743_rdp_level(optsr),
-			optsr);
-		return ERROR_FLASH_PROTECTED;
-	}
-	if (image_calculate_checksum(buffer, count, &image_crc) == ERROR_OK &&
-	    target_checksum_memory(bank->target, bank->base + offset, count, &target_crc) ==
-	    ERROR_OK && image_crc == target_crc)
+	if (crc_compare(bank->target, f.addr, buffer, count) == CRC_SAME)
 		return ERROR_OK;
-	return find_mismatch(bank, buffer, offset, count);
+	int retval = stm32h743_compare(bank, buffer, offset, count, &f);
+
+	if (retval == ERROR_OK)
+		return ERROR_OK;
+	if (f.mismatch)
+		LOG_ERROR("verify failed at " TARGET_ADDR_FMT ": read 0x%02x, expected 0x%02x",
+			f.first_bad, f.first_read, f.first_expected);
+	else if (f.read_failed)
+		LOG_ERROR("verify failed: reading " TARGET_ADDR_FMT " failed", f.read_addr);
+	if (f.read_failed)
+		stm32h743_read_reg(bank, STM32H743_SR, &f.flash_sr);
+	f.retval = retval;
+	stm32h743_diagnose_failure(&f);
+	return f.read_failed ? ERROR_FLASH_OPERATION_FAILED : ERROR_FAIL;
+}
+
+int stm32h743_verify(struct flash_bank *bank, const uint8_t *buffer, uint32_t offset,
+		uint32_t count)
+{
+	return verify_bank_range(bank, buffer, offset, count, NULL);
 }
 
 int stm32h743_read(struct flash_bank *bank, uint8_t *buffer, uint32_t offset, uint32_t count)
@@ -220,60 +235,18 @@ int stm32h743_read(struct flash_bank *bank, uint8_t *buffer, uint32_t offset, ui
 	int retval = default_flash_read(bank, buffer, offset, count);
 
 	if (retval != ERROR_OK)
-		stm32h743_explain_read_failure(bank, bank->base + offset);
+		stm32h743_explain_read_failure(bank, first_unreadable(bank->target,
+			bank->base + offset, count));
 	return retval;
-}
-
-/* Everything the controller can say about one bank, for `stm32h743 diagnose`. */
-int stm32h743_diagnose(struct flash_bank *bank, struct command_invocation *cmd)
-{
-	struct stm32h743_bank *info = stm32h743_info(bank);
-	uint32_t sr, fa, wpsn, optsr, optcr;
-	char flags[160];
-
-	if (info->absent) {
-		command_print(cmd, "bank %u at " TARGET_ADDR_FMT ": absent on the %s",
-			info->index + 1, bank->base, info->part->name);
-		return ERROR_OK;
-	}
-	int retval = stm32h743_read_reg(bank, STM32H743_SR, &sr);
-
-	if (retval == ERROR_OK)
-		retval = stm32h743_read_reg(bank, STM32H743_ECC_FA, &fa);
-	if (retval == ERROR_OK)
-		retval = stm32h743_read_reg(bank, STM32H743_WPSN_CUR, &wpsn);
-	if (retval == ERROR_OK)
-		retval = stm32h743_read_reg(bank, STM32H743_OPTSR_CUR, &optsr);
-	if (retval == ERROR_OK)
-		retval = stm32h743_read_reg(bank, STM32H743_OPTCR, &optcr);
-	if (retval != ERROR_OK)
-		return retval;
-	stm32h743_sr_flags(sr, flags, sizeof(flags));
-	command_print(cmd, "bank %u at " TARGET_ADDR_FMT " (physical bank %u): %s=0x%08" PRIx32
-		" (%s)", info->index + 1, bank->base, (optcr & OPTCR_SWAP_BANK) ? 2 - info->index :
-		info->index + 1, stm32h743_reg_name(bank, STM32H743_SR), sr, flags);
-	if (sr & (SR_SNECCERR | SR_DBECCERR))
-		command_print(cmd, "  ECC error latched for the flash word at " TARGET_ADDR_FMT
-			" (%s=0x%04" PRIx32 ")", bank->base + (fa & 0x7FFF) * STM32H743_FLASH_WORD,
-			stm32h743_reg_name(bank, STM32H743_ECC_FA), fa);
-	for (unsigned int s = 0; s < bank->num_sectors; s++)
-		if (!(wpsn & (1u << s)))
-			command_print(cmd, "  sector %u is write protected", s);
-	command_print(cmd, "  read protection: RDP level %u (FLASH_OPTSR_CUR=0x%08" PRIx32 ")",
-		stm32h743_rdp_level(optsr), optsr);
-	return ERROR_OK;
 }
 
 /* Compare memory outside our flash banks the way OpenOCD's verify_image does. */
 static int verify_plain_memory(struct target *target, target_addr_t addr, const uint8_t *buf,
 		uint32_t n)
 {
-	uint32_t image_crc, target_crc;
 	uint8_t *data;
 
-	if (image_calculate_checksum(buf, n, &image_crc) == ERROR_OK &&
-	    target_checksum_memory(target, addr, n, &target_crc) == ERROR_OK &&
-	    image_crc == target_crc)
+	if (crc_compare(target, addr, buf, n) == CRC_SAME)
 		return ERROR_OK;
 	data = malloc(n);
 	if (!data)
@@ -292,28 +265,28 @@ static int verify_plain_memory(struct target *target, target_addr_t addr, const 
 }
 
 /* Verify [addr, addr + n) of an image section, bank by bank. */
-static int verify_range(struct target *target, target_addr_t addr, const uint8_t *buf, uint32_t n)
+static int verify_range(struct target *target, target_addr_t addr, const uint8_t *buf, uint32_t n,
+		const char *file, bool *ours)
 {
 	while (n) {
 		struct flash_bank *bank = NULL;
 		uint32_t len = n;
+		int retval;
 
 		get_flash_bank_by_addr(target, addr, false, &bank);
 		if (bank && stm32h743_is_our_bank(bank)) {
-			int retval = bank->driver->auto_probe(bank);
-
+			retval = bank->driver->auto_probe(bank);
 			if (retval != ERROR_OK)
 				return retval;
 			len = MIN(n, bank->base + bank->size - addr);
-			retval = stm32h743_verify(bank, buf, addr - bank->base, len);
-			if (retval != ERROR_OK)
-				return retval;
+			*ours = true;
+			retval = verify_bank_range(bank, buf, addr - bank->base, len, file);
 		} else {
-			int retval = verify_plain_memory(target, addr, buf, len);
-
-			if (retval != ERROR_OK)
-				return retval;
+			*ours = false;
+			retval = verify_plain_memory(target, addr, buf, len);
 		}
+		if (retval != ERROR_OK)
+			return retval;
 		addr += len;
 		buf += len;
 		n -= len;
@@ -326,6 +299,7 @@ COMMAND_HANDLER(stm32h743_handle_verify_image_command)
 	struct target *target = get_current_target(CMD_CTX);
 	struct image image;
 	uint32_t verified = 0;
+	bool ours = false;
 	int retval;
 
 	if (CMD_ARGC < 1 || CMD_ARGC > 3)
@@ -347,6 +321,7 @@ COMMAND_HANDLER(stm32h743_handle_verify_image_command)
 
 	int64_t start = timeval_ms();
 
+	stm32h743_clear_last_failure();
 	for (unsigned int i = 0; i < image.num_sections && retval == ERROR_OK; i++) {
 		struct imagesection *s = &image.sections[i];
 		uint8_t *buf = malloc(s->size);
@@ -358,14 +333,18 @@ COMMAND_HANDLER(stm32h743_handle_verify_image_command)
 		}
 		retval = image_read_section(&image, i, 0, s->size, buf, &got);
 		if (retval == ERROR_OK)
-			retval = verify_range(target, s->base_address, buf, got);
+			retval = verify_range(target, s->base_address, buf, got, CMD_ARGV[0], &ours);
 		if (retval == ERROR_OK)
 			verified += got;
 		free(buf);
 	}
 	image_close(&image);
 	if (retval != ERROR_OK) {
-		command_print(CMD, "verify failed: see the messages above for the address and cause");
+		const char *verdict = ours ? stm32h743_last_verdict() : NULL;
+
+		/* the verdict is the error message, and so the last line printed */
+		command_print(CMD, "verify failed: %s", verdict ? verdict :
+			"see the messages above for the address");
 		return ERROR_FAIL;
 	}
 	command_print(CMD, "verified %" PRIu32 " bytes in %.3fs", verified,
@@ -380,8 +359,8 @@ const struct command_registration stm32h743_verify_command_handlers[] = {
 		.mode = COMMAND_EXEC,
 		.usage = "filename [offset [type]]",
 		.help = "Verify an image against target memory; in stm32h743 flash banks a "
-			"mismatch or failed read is explained (flash word, sector, ECC, "
-			"protection, bank swap).",
+			"mismatch or failed read is diagnosed from evidence (see `stm32h743 "
+			"last_failure`).",
 	},
 	COMMAND_REGISTRATION_DONE
 };

@@ -26,9 +26,12 @@ READ_FAULT = [r'^Error: JTAG-DP STICKY ERROR$', r'^Error: Failed to read memory 
               r'^Error: Flash read error$', r'^Error: error reading to flash at address 0x']
 CRC_FAULT = [r'^Error: \[stm32h743\.cpu0\] clearing lockup after double fault$',
              r'^Error: error executing cortex_m crc algorithm$']
+# The diagnosis' verdict line (its evidence lines are not errors).
+DIAG_LINES = [r'^Error: stm32h743: (verify|write|erase|read) failed: ',
+              r'^Error: verify failed: reading 0x', r'^Error: cannot read the flash word at 0x']
 # The explanation lines of the driver's verify.
 VERIFY_LINES = [r'^Error: verify failed at 0x', r'^Error:   ', r'^Error: double ECC error',
-                r'^Error: reading 0x', r'^Error: cannot verify 0x']
+                r'^Error: reading 0x', r'^Error: cannot verify 0x'] + DIAG_LINES
 
 OPTKEYR, OPTCR, OPTSR_CUR, OPTSR_PRG = 0x52002008, 0x52002018, 0x5200201C, 0x52002020
 
@@ -67,7 +70,7 @@ def test_wrong_key_locks_until_reset():
             'verify_image %s 0x08020000' % path,
             'dump_image %s 0x08020000 %d' % (tmpfile('k-dump.bin'), len(data))),
             allow=[r'^Error: bank 1: FLASH_CR1 stays locked', r'^Error: failed erasing sectors',
-                   r'^Error: error writing to flash at address'])
+                   r'^Error: error writing to flash at address'] + DIAG_LINES)
         stats = di.bank_stats(sim)
     for key in ('erase', 'write'):
         text = di.between(out, key)
@@ -110,7 +113,7 @@ def test_write_protected_sector():
             'flash write_image erase %s 0x08020000' % new_path,
             'verify_image %s 0x08020000' % new_path),
             allow=[r'^Error: (erase|write): bank 1 sector 1 is write protected',
-                   r'^Error: failed erasing sectors', r'^Error: error writing to flash at'])
+                   r'^Error: failed erasing sectors', r'^Error: error writing to flash at'] + DIAG_LINES)
         stats = di.bank_stats(sim)
     expect_in('set protection for sectors 1 through 1 on flash bank 0', out)
     states = [s[3] for s in di.flash_info_sectors(di.between(out, 'info'))]
@@ -148,7 +151,7 @@ def test_write_over_programmed_data():
             *di.attempt('over', 'flash write_bank 0 %s 0x20000' % p2),
             'dump_image %s 0x08020000 0x1000' % tmpfile('ow-dump.bin')),
             allow=[r'^Error: refusing to program the flash word at',
-                   r'^Error: error writing to flash at'])
+                   r'^Error: error writing to flash at'] + DIAG_LINES)
         stats = di.bank_stats(sim)
     check(di.failed(out, 'over'), 'write over programmed data succeeded', out)
     expect_re(r'refusing to program the flash word at 0x08020440: it is not erased \(byte '
@@ -174,7 +177,7 @@ def test_rdp_level1_reads_explained_and_regression_erases():
             'flash write_image erase %s 0x08100000' % paths[1],
             *raw_rdp(0x55),
             *di.section('info', 'flash info 1'),
-            *di.section('diag', 'stm32h743 diagnose 1'),
+            *di.diag('diag', 'stm32h743 diagnose 1'),
             *di.attempt('read', 'flash read_bank 1 %s 0 0x100' % tmpfile('rdp-read.bin')),
             *di.attempt('verify', 'verify_image %s 0x08100000' % paths[1]),
             *raw_rdp(0xAA),
@@ -188,11 +191,11 @@ def test_rdp_level1_reads_explained_and_regression_erases():
     expect_eq((optsr1 >> 8) & 0xFF, 0x55, 'OPTSR_CUR RDP byte at level 1', out)
     expect_eq(optsr1 & ~0xFF01, 0x0006AAD0 & ~0xFF01, 'OPTSR_CUR other bits kept', out)
     expect_in('read protection: RDP level 1', di.between(out, 'info'), 'flash info 1')
-    expect_in('read protection: RDP level 1 (FLASH_OPTSR_CUR=0x%08x)' % optsr1,
-              di.between(out, 'diag'), 'diagnose 1')
+    di.Diagnosis(out, 'diag').expect('protection', r'read protection RDP level 1 '
+                                     r'\(FLASH_OPTSR_CUR=0x%08x\)' % optsr1)
     check(di.failed(out, 'read'), 'flash read_bank worked at RDP level 1', out)
-    expect_re(r'reading 0x08100000 failed: the flash is read protected \(RDP level 1, '
-              r'FLASH_OPTSR_CUR=0x%08x, FLASH_SR2 RDPERR\) and a debugger is attached'
+    expect_re(r'stm32h743: read failed: reading 0x08100000 failed because of protection: read '
+              r'protection RDP level 1 \(FLASH_OPTSR_CUR=0x%08x\): with a debugger attached'
               % optsr1, di.between(out, 'read'), 'read_bank at RDP 1')
     # Level 0 again: both banks mass-erased
     expect_eq(int(out.value('optsr-aa'), 16), 0x0006AAD0, 'OPTSR_CUR after the regression', out)
@@ -208,7 +211,7 @@ def test_rdp_level1_reads_explained_and_regression_erases():
     verify = di.between(out, 'verify')
     check(di.failed(out, 'verify'), 'verify_image reported the image verified at RDP level 1, '
           'where the flash cannot be read', out)
-    expect_re(r'read protected \(RDP level 1', verify, 'verify_image at RDP 1')
+    expect_re(r'read protection RDP level 1', verify, 'verify_image at RDP 1')
 
 
 @timeout(180)
@@ -225,13 +228,13 @@ def test_rdp_level1_erase_and_write_explained():
             *di.attempt('write', 'flash write_image %s 0x08140000' % path),
             *raw_rdp(0xAA)),
             allow=[r'^Error: (erase|write): ', r'^Error:   ', r'^Error: failed erasing sectors',
-                   r'^Error: error writing to flash at'], timeout=150)
+                   r'^Error: error writing to flash at'] + DIAG_LINES, timeout=150)
     for key in ('erase', 'write'):
         check(di.failed(out, key), '%s succeeded at RDP level 1' % key, out)
         text = di.between(out, key)
         expect_re(r'read protect\w*.*RDP level 1', text, '%s at RDP 1' % key)
         expect_in('stm32h743 unlock', text, '%s at RDP 1' % key)
-        expect_not_in('WPSN', text, '%s at RDP 1 (not a write protection matter)' % key)
+        expect_not_in('write protected', text, '%s at RDP 1 (not a write protection matter)' % key)
     expect_commands_exist_fresh(out, 'RDP erase/write messages')
 
 
@@ -254,7 +257,7 @@ def test_stuck_busy_bank():
             capture('write_ms', 'expr {[clock milliseconds] - $::t0}')),
             allow=[r'^Error: bank 1 sector 1 erase: bank 1 still busy after',
                    r'^Error: write: bank 1 still busy after', r'^Error: failed erasing sectors',
-                   r'^Error: error writing to flash at'], timeout=180)
+                   r'^Error: error writing to flash at'] + DIAG_LINES, timeout=180)
         stats = di.bank_stats(sim)
     check(di.failed(out, 'erase'), 'erase on the stuck bank succeeded', out)
     m = expect_re(r'bank 1 sector 1 erase: bank 1 still busy after (\d+) ms \(FLASH_SR1='
@@ -280,10 +283,10 @@ def test_stuck_busy_bank():
          '(limit %d ms)' % (took / 1000, limit, wtook / 1000, wlimit))
 
 
-ECC_EXPLAINED = (r'double ECC error in the flash word at (0x[0-9a-f]{8}) \(bank 2 sector (\d); '
-                 r'FLASH_SR2=(0x[0-9a-f]{8}) DBECCERR, FLASH_ECC_FA2=(0x[0-9a-f]{4})\): the word '
-                 r'was corrupted during programming; suspect the core supply \(VCAP '
-                 r'capacitors\)')
+ECC_EXPLAINED = (r'stm32h743: verify failed: the programming did not take: FLASH_SR2='
+                 r'(0x[0-9a-f]{8}) DBECCERR \(uncorrectable\) for the flash word at '
+                 r'(0x[0-9a-f]{8}) \(FLASH_ECC_FA2=(0x[0-9a-f]{4})\)')
+SUPPLY_NEXT = r'next: check the core supply \(VCAP capacitors'
 MISMATCH = r'verify failed at (0x[0-9a-f]{8}): read (0x[0-9a-f]{2}), expected (0x[0-9a-f]{2})'
 
 
@@ -309,21 +312,21 @@ def weak_supply_case(seed):
         ecc, bits = re.search(ECC_EXPLAINED, text), re.search(MISMATCH, text)
         check(bool(ecc) != bool(bits), 'seed %d: verify explains neither a double ECC error nor '
               'bits that did not program (or both)' % seed, out)
-        addr = int((ecc or bits).group(1), 16)
+        addr = int((ecc.group(2) if ecc else bits.group(1)), 16)
+        expect_re(SUPPLY_NEXT, text, 'seed %d: next step' % seed, out)
         good = tmpfile('ws-good-%d.bin' % seed)
         chk = sim.openocd(*di.session(
             *di.attempt('word', 'mdw 0x%08x 8' % (addr & ~31)),
             *(['dump_image %s 0x%08x 0x%x' % (good, base, (addr & ~31) - base)]
-              if addr & ~31 > base else [])), allow=READ_FAULT)
+              if addr & ~31 > base else [])), allow=READ_FAULT + DIAG_LINES)
     if (addr & ~31) > base:
         di.expect_same_data(good, data[:(addr & ~31) - base],
                             'seed %d: bank 2 below the flash word named' % seed, chk)
     physical = di.export_bank(sim, 2, 'ws-bank2-%d.bin' % seed)
     diff = next((i for i in range(len(data)) if physical[i] != data[i]), None)
     if ecc:
-        sector, sr, fa = int(ecc.group(2)), int(ecc.group(3), 16), int(ecc.group(4), 16)
+        sr, fa = int(ecc.group(1), 16), int(ecc.group(3), 16)
         expect_eq(addr, base + fa * 32, 'seed %d: flash word vs FLASH_ECC_FA2' % seed, out)
-        expect_eq(sector, (addr - base) // di.SECTOR, 'seed %d: sector of the word' % seed, out)
         check(sr & (1 << 26), 'seed %d: FLASH_SR2 %#x without DBECCERR' % (seed, sr), out)
         check(di.failed(chk, 'word'), 'seed %d: the flash word named reads fine' % seed, chk)
         check(diff is None or base + diff >= addr, 'seed %d: bits that did not program at '
@@ -337,8 +340,9 @@ def weak_supply_case(seed):
           'bank 2 is at %s, verify named %#x' % (seed, diff is not None and hex(base + diff),
                                                 addr), out)
     expect_eq(physical[diff], got, 'seed %d: stored byte' % seed, out)
-    expect_in('that byte is in the flash word at 0x%08x (bank 2, sector %d)'
-              % (addr & ~31, (addr - base) // di.SECTOR), text, 'seed %d mismatch' % seed)
+    expect_re(r'stm32h743: verify failed: the programming did not take: \d+ bits? that should '
+              r'be 0 read 1 in \d+ words? this session programmed with the expected data', text,
+              'seed %d mismatch' % seed)
     return 'bits', out, addr
 
 
@@ -366,8 +370,7 @@ def test_weak_supply_unprogrammed_bits_named():
         kind, out, addr = weak_supply_case(seed)
         if kind == 'bits':
             note('seed %d: bits that did not program named at %#x' % (seed, addr))
-            expect_re(r'\d+ bits? that should be 0 read 1: the programming did not take; '
-                      r'suspect the core supply', di.between(out, 'verify'), 'mismatch')
+            expect_re(SUPPLY_NEXT, di.between(out, 'verify'), 'mismatch')
             expect_commands_exist_fresh(out, 'supply messages')
             return
     fail('no seed of 33, 41, 49, 57 gave bits that did not program as the first bad word')
@@ -405,29 +408,23 @@ def test_diagnose_shows_ecc_protection_and_rdp():
             'sleep 20', 'mww 0x5200210C 0x1',
             *di.attempt('read', 'mdw 0x08100020 8'),
             'flash protect 1 2 3 on',
-            *di.section('diag1', 'stm32h743 diagnose 1'),
-            *di.section('diag0', 'stm32h743 diagnose 0'),
+            *di.diag('diag1', 'stm32h743 diagnose 1'),
+            *di.diag('diag0', 'stm32h743 diagnose 0'),
             *di.attempt('verify', 'verify_image %s 0x08100000' % path),
             'flash protect 1 2 3 off'),
             allow=READ_FAULT + CRC_FAULT + VERIFY_LINES)
     check(di.failed(out, 'read'), 'the twice-programmed word read without error', out)
-    diag = di.between(out, 'diag1')
-    m = expect_re(r'^bank 2 at 0x08100000 \(physical bank 2\): FLASH_SR2=(0x[0-9a-f]{8}) '
-                  r'\(([A-Z_ ]+)\)$', diag, 'diagnose 1')
-    check('DBECCERR' in m.group(2).split(), 'diagnose flags %r without DBECCERR' % m.group(2),
-          out)
-    expect_re(r'^  ECC error latched for the flash word at 0x08100020 \(FLASH_ECC_FA2=0x0001\)$',
-              diag, 'diagnose 1')
-    expect_re(r'^  sector 2 is write protected$', diag, 'diagnose 1')
-    expect_re(r'^  sector 3 is write protected$', diag, 'diagnose 1')
-    expect_not_in('sector 1 is write protected', diag, 'diagnose 1')
-    expect_re(r'^  read protection: RDP level 0 \(FLASH_OPTSR_CUR=0x0006aad0\)$', diag,
-              'diagnose 1')
-    d0 = di.between(out, 'diag0')
-    expect_re(r'^bank 1 at 0x08000000 \(physical bank 1\): FLASH_SR1=0x[0-9a-f]{8} \(', d0,
-              'diagnose 0')
-    expect_not_in('ECC', d0, 'diagnose 0')
-    expect_not_in('write protected', d0, 'diagnose 0')
+    d1 = di.Diagnosis(out, 'diag1')
+    d1.expect('program-failed', r'DBECCERR \(uncorrectable\) for the flash word at 0x08100020 '
+              r'\(FLASH_ECC_FA2=0x0001\)')
+    check(d1.registers['FLASH_SR2'] & (1 << 26), 'FLASH_SR2 without DBECCERR', out)
+    expect_eq(d1.registers['FLASH_ECC_FA2'], 1, 'FLASH_ECC_FA2', out)
+    expect_eq(d1.registers['FLASH_WPSN_CUR2'], 0xF3, 'FLASH_WPSN_CUR2 (sectors 2, 3)', out)
+    expect_eq(d1.registers['FLASH_OPTSR_CUR'], 0x0006AAD0, 'FLASH_OPTSR_CUR (RDP level 0)', out)
+    d0 = di.Diagnosis(out, 'diag0')
+    expect_eq(d0.cause, 'none', 'diagnose 0', out)
+    expect_eq(d0.registers['FLASH_SR1'] & (3 << 25), 0, 'FLASH_SR1 ECC flags', out)
+    expect_eq(d0.registers['FLASH_WPSN_CUR1'], 0xFF, 'FLASH_WPSN_CUR1', out)
     check(di.failed(out, 'verify'), 'verify passed over a corrupt word', out)
-    expect_re(r'double ECC error in the flash word at 0x08100020 \(bank 2 sector 0;',
+    expect_re(r'verify failed: .*DBECCERR \(uncorrectable\) for the flash word at 0x08100020',
               di.between(out, 'verify'), 'verify explanation')

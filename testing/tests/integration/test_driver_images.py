@@ -18,7 +18,7 @@ import re
 import struct
 import subprocess
 
-from harness import Sim, check, expect_eq, fail, tmpfile
+from harness import Sim, check, expect_eq, expect_re, fail, tmpfile
 from harness.board import write_file, read_file, between
 from harness import env
 from harness.checks import FIRMWARE_STARTED
@@ -319,3 +319,58 @@ def test_image_writers_load_into_ram():
         expect_same_data(tmpfile('ram-dump%d.bin' % n), bytes(expected),
                          'AXI SRAM after load_image %s' % os.path.basename(path), out)
     expect_eq(out.count('downloaded 1700 bytes'), 3, 'load_image results', out)
+
+
+# ---- the diagnosis dict -------------------------------------------------------------
+
+CAUSES = ('file-differs', 'other-bank', 'not-erased', 'program-failed', 'wait-states',
+          'target-interfered', 'protection', 'link-lost', 'stale-cache', 'none', 'unknown')
+
+
+def diag(key, cmd='stm32h743 last_failure'):
+    """Tcl that captures the fields of a diagnosis dict: @@KEY-cause,
+    -verdict, -detail, -address, -next, -causes (names, best first), -regs
+    (register names), -scores."""
+    return ['set ::d [%s]' % cmd,
+            'if {[dict size $::d] == 0} { echo "@@%s-empty=1" } else { echo "@@%s-empty=0" }'
+            % (key, key),
+            'proc h743_field {k} { if {[dict exists $::d $k]} { return [dict get $::d $k] } }',
+            'echo "@@%s-cause=[h743_field cause]"' % key,
+            'echo "@@%s-verdict=[h743_field verdict]"' % key,
+            'echo "@@%s-detail=[h743_field detail]"' % key,
+            'echo "@@%s-address=[h743_field address]"' % key,
+            'echo "@@%s-next=[h743_field next]"' % key,
+            'set ::names {}; set ::scores {}; '
+            'foreach c [h743_field causes] { lappend ::names [dict get $c cause]; '
+            'lappend ::scores [dict get $c score] }',
+            'echo "@@%s-causes=$::names"' % key,
+            'echo "@@%s-scores=$::scores"' % key,
+            'echo "@@%s-regs=[h743_field registers]"' % key]
+
+
+class Diagnosis:
+    """The captured fields of diag(key)."""
+
+    def __init__(self, out, key):
+        self.out = out
+        self.empty = out.value('%s-empty' % key) == '1'
+        for f in ('cause', 'verdict', 'detail', 'address', 'next'):
+            setattr(self, f, out.value('%s-%s' % (key, f)))
+        self.causes = out.value('%s-causes' % key).split()
+        self.scores = [int(x) for x in out.value('%s-scores' % key).split()]
+        words = out.value('%s-regs' % key).split()
+        self.registers = {words[i]: int(words[i + 1], 16) for i in range(0, len(words) - 1, 2)}
+        self.regs = list(self.registers)
+
+    def expect(self, cause, *verdict_patterns):
+        check(self.cause in CAUSES, 'cause %r is not one of the documented identifiers'
+              % self.cause, self.out)
+        expect_eq(self.cause, cause, 'diagnosed cause (verdict: %s)' % self.verdict, self.out)
+        check(self.causes and self.causes[0] == cause, 'ranked causes %r do not start with %s'
+              % (self.causes, cause), self.out)
+        for p in verdict_patterns:
+            expect_re(p, self.verdict, 'verdict', self.out)
+        for r in ('FLASH_SR1', 'FLASH_OPTCR', 'FLASH_ACR', 'RCC_RSR', 'PWR_CSR1'):
+            check(r in self.regs, 'registers of the diagnosis lack %s: %r' % (r, self.regs),
+                  self.out)
+        check(self.next, 'no next step', self.out)

@@ -16,7 +16,9 @@
  * takes one word for each unfinished segment in turn, so two segments in the
  * two banks keep both banks programming at the same time; the driver then
  * interleaves the data the same way. Before writing a word the loader only
- * waits for its own bank's queue (QW) to drain.
+ * waits for its own bank's queue (QW) to drain; right after writing it, it
+ * reads the status once more and counts words already done (instant_words),
+ * which no working controller can do.
  */
 #ifndef STM32H743_LOADER_H
 #define STM32H743_LOADER_H
@@ -59,6 +61,12 @@ struct stm32h743_loader_params {
 	uint32_t error_sr;	/* FLASH_SR of the bank that failed */
 	uint32_t error_addr;	/* the flash word that failed */
 	uint32_t error_regs;	/* the register block of that bank */
+	/*
+	 * Flash words whose bank queue was already empty at the first status
+	 * read after the last store: a word takes at least 100 us to program
+	 * (DS12110), so the controller reported done without programming.
+	 */
+	uint32_t instant_words;
 };
 
 #endif

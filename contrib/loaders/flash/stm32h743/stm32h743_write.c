@@ -9,7 +9,8 @@
  * stop on an error flag, wait until the host has put a word in the FIFO, set
  * FLASH_CR = PG | PSIZE, copy the eight words with barriers around them so the
  * CR write lands before the first store (RM0433 section 4.3.9; missing
- * barriers give PGSERR), then release the FIFO slot.
+ * barriers give PGSERR), check that the word was queued (QW set), then
+ * release the FIFO slot.
  */
 #include "stm32h743_loader.h"
 
@@ -86,6 +87,8 @@ int loader_main(struct stm32h743_loader_params *p)
 		for (int i = 0; i < STM32H743_FLASH_WORD / 4; i++)
 			dst[i] = src[i];
 		barrier();
+		if (!(*bank_reg(s, STM32H743_LOADER_SR) & STM32H743_SR_QW))
+			p->instant_words++;
 		rd += STM32H743_FLASH_WORD;
 		if (rd >= p->fifo_end)
 			rd = data_start;
