@@ -16,4 +16,12 @@
 /* Printed with semihosting SYS_WRITE0 by the semihost build. */
 #define RAMTEST_HELLO		"hello from h743sim\n"
 
+/*
+ * flashwriter: at every boot it erases bank 1 sector 1 and programs one
+ * flash word of FLASHWRITER_PATTERN at FLASHWRITER_ADDR (the sector start).
+ */
+#define FLASHWRITER_SECTOR	1u
+#define FLASHWRITER_ADDR	0x08020000u
+#define FLASHWRITER_PATTERN	0xDEADBEEFu
+
 #endif

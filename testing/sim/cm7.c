@@ -17,7 +17,7 @@ static const int gp_regs[16] = {
 
 const char *cm7_state_name(enum cm7_state s)
 {
-	static const char *const names[] = { "running", "halted", "reset", "lockup" };
+	static const char *const names[] = { "running", "halted", "reset", "lockup", "sleeping" };
 
 	return names[s];
 }
@@ -178,7 +178,7 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	if (cm->watch_hit >= 0)
 		cm7_request_halt(cm, DFSR_DWTTRAP);
 	if (cm->halt_requested || cm->lockup_requested || cm->sysreset_requested ||
-	    cm->vectreset_requested || cm->slice_done >= cm->slice_limit) {
+	    cm->vectreset_requested || cm->yield_requested || cm->slice_done >= cm->slice_limit) {
 		uc_emu_stop(uc);
 		return;
 	}
@@ -188,6 +188,7 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		return;
 	}
 	cm->slice_done++;
+	cm->last_insn = (uint32_t)addr;
 }
 
 static void on_record_read(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
@@ -468,6 +469,50 @@ static int map_window(struct cm7 *cm, uint64_t base, uint64_t size)
 	return 0;
 }
 
+/* Memory a device watches is read-only for Unicorn: stores reach the device by the hook. */
+static uint32_t direct_prot(const struct bus_region *r)
+{
+	return (r->readonly || r->ops) ? UC_PROT_READ | UC_PROT_EXEC : UC_PROT_ALL;
+}
+
+static void drop_window(struct cm7 *cm, uint32_t base)
+{
+	for (unsigned int i = 0; i < cm->nwindows; i++) {
+		if (cm->windows[i]->base != base)
+			continue;
+		free(cm->windows[i]);
+		cm->windows[i] = cm->windows[--cm->nwindows];
+		return;
+	}
+}
+
+int cm7_route_via_bus(struct cm7 *cm, uint32_t addr, uint32_t len, bool via_bus)
+{
+	const struct bus_region *r = bus_find(cm->bus, addr);
+	uc_err err;
+
+	if (!r || !r->mem || addr - r->base + len > r->size)
+		return -1;
+	/* Unmapping drops the translated code of the range too. */
+	err = uc_mem_unmap(cm->uc, addr, len);
+	if (err == UC_ERR_OK) {
+		drop_window(cm, addr);
+		codemap_forget(&cm->code, addr, len);
+		if (via_bus)
+			err = map_window(cm, addr, len) ? UC_ERR_MAP : UC_ERR_OK;
+		else
+			err = uc_mem_map_ptr(cm->uc, addr, len, direct_prot(r),
+				r->mem + (addr - r->base));
+	}
+	if (err != UC_ERR_OK) {
+		sim_warn("unicorn: cannot remap %s at 0x%08x: %s", r->name, addr, uc_strerror(err));
+		return -1;
+	}
+	sim_trace("core: %s 0x%08x..0x%08x %s", r->name, addr, addr + len - 1,
+		via_bus ? "read through the bus" : "mapped directly");
+	return 0;
+}
+
 /* Map the pages of a device region not mapped yet, one window per run of pages. */
 static int map_device(struct cm7 *cm, const struct bus_region *r)
 {
@@ -493,9 +538,7 @@ int cm7_map_bus(struct cm7 *cm)
 		uc_err err = UC_ERR_OK;
 
 		if (r->mem) {
-			uint32_t prot = (r->readonly || r->ops) ? UC_PROT_READ | UC_PROT_EXEC
-								 : UC_PROT_ALL;
-			err = uc_mem_map_ptr(cm->uc, r->base, r->size, prot, r->mem);
+			err = uc_mem_map_ptr(cm->uc, r->base, r->size, direct_prot(r), r->mem);
 		} else if (map_device(cm, r) != 0) {
 			err = UC_ERR_MAP;
 		}
@@ -588,6 +631,16 @@ bool cm7_is_running(const struct cm7 *cm)
 	return cm->state == CM7_RUNNING;
 }
 
+bool cm7_is_sleeping(const struct cm7 *cm)
+{
+	return cm->state == CM7_SLEEP;
+}
+
+void cm7_yield(struct cm7 *cm)
+{
+	cm->yield_requested = true;
+}
+
 void cm7_code_changed(struct cm7 *cm, uint32_t addr, uint32_t len)
 {
 	if (!codemap_overlaps(&cm->code, addr, len))
@@ -642,6 +695,76 @@ static void finish_run(struct cm7 *cm)
 		cm->vectreset_requested = false;
 		cm7_core_reset(cm);
 	}
+	if (cm->sleep_requested) {
+		cm->sleep_requested = false;
+		if (cm->state == CM7_RUNNING) {
+			cm->state = CM7_SLEEP;
+			cm->sleep_deep = cm->scr & SCR_SLEEPDEEP;
+			if (cm->sleep_entered)
+				cm->sleep_entered(cm->chip, cm->sleep_deep);
+		}
+	}
+}
+
+/*
+ * SYSRESETREQ or VECTRESET written. From the core's own code the run ends
+ * first (finish_run acts then); from a debugger, with the core halted,
+ * locked up or asleep, no run would come to act on it, so act now.
+ */
+void cm7_reset_requested(struct cm7 *cm)
+{
+	if (!cm->executing)
+		finish_run(cm);
+}
+
+enum sleep_hint {
+	HINT_NONE,
+	HINT_WFI,
+	HINT_WFE,
+};
+
+/* WFI/WFE in their 16-bit and 32-bit Thumb encodings (ARMv7-M A7.7). */
+static enum sleep_hint decode_hint(struct cm7 *cm, uint32_t addr, unsigned int *len)
+{
+	uint16_t hw[2] = { 0, 0 };
+
+	if (uc_mem_read(cm->uc, addr, &hw[0], 2) != UC_ERR_OK)
+		return HINT_NONE;
+	*len = 2;
+	if (hw[0] == 0xBF30)
+		return HINT_WFI;
+	if (hw[0] == 0xBF20)
+		return HINT_WFE;
+	if (hw[0] != 0xF3AF || uc_mem_read(cm->uc, addr + 2, &hw[1], 2) != UC_ERR_OK)
+		return HINT_NONE;
+	*len = 4;
+	if (hw[1] == 0x8003)
+		return HINT_WFI;
+	return hw[1] == 0x8002 ? HINT_WFE : HINT_NONE;
+}
+
+/*
+ * Unicorn leaves the run after a WFI (QEMU halts the vCPU) and reports an
+ * invalid instruction for WFE; neither sleeps. When the last instruction
+ * was one of them, the core goes to sleep after it. No interrupt or event
+ * is modelled to wake it: a debug halt or a reset does (WFE therefore
+ * always sleeps; SEV and the event register are not modelled).
+ */
+static bool stopped_by_hint(struct cm7 *cm, uc_err err)
+{
+	unsigned int len = 0;
+
+	if ((err != UC_ERR_OK && err != UC_ERR_INSN_INVALID) || !cm->slice_done ||
+	    cm->halt_requested || cm->lockup_requested || cm->sysreset_requested ||
+	    cm->vectreset_requested || cm->yield_requested)
+		return false;
+	if (decode_hint(cm, cm->last_insn, &len) == HINT_NONE)
+		return false;
+	uc_set(cm, UC_ARM_REG_PC, cm->last_insn + len);
+	cm->sleep_requested = true;
+	sim_trace("core: WFI/WFE at 0x%08x, %s", cm->last_insn,
+		(cm->scr & SCR_SLEEPDEEP) ? "deep sleep" : "sleep");
+	return true;
 }
 
 uint64_t cm7_run(struct cm7 *cm, uint64_t max)
@@ -651,11 +774,26 @@ uint64_t cm7_run(struct cm7 *cm, uint64_t max)
 	flush_translations(cm);
 	cm->slice_limit = max;
 	cm->slice_done = 0;
+	cm->yield_requested = false;
 	uint32_t pc = cm7_pc(cm);
+
+	cm->executing = true;
 	uc_err err = uc_emu_start(cm->uc, pc | 1, 0xFFFFFFFFu, 0, 0);
 
+	cm->executing = false;
 	undo_restores(cm);
-	if (err != UC_ERR_OK) {
+	if (stopped_by_hint(cm, err))
+		err = UC_ERR_OK;
+	if (err == UC_ERR_FETCH_PROT) {
+		/*
+		 * Code from a range routed through the bus: a device, or flash whose
+		 * reads are wrong. Garbage code ends in a fault; without exception
+		 * entry that is a lockup.
+		 */
+		sim_warn("core: instruction fetch at 0x%08x from memory read through the bus "
+			"(device, or flash that reads wrong data); the core locks up", cm7_pc(cm));
+		cm->lockup_requested = true;
+	} else if (err != UC_ERR_OK) {
 		sim_warn("core: %s at pc 0x%08x; the core locks up", uc_strerror(err), cm7_pc(cm));
 		cm->lockup_requested = true;
 	}
@@ -682,6 +820,7 @@ void cm7_write_dhcsr(struct cm7 *cm, uint32_t value)
 	switch (cm->state) {
 	case CM7_RUNNING:
 	case CM7_LOCKUP:
+	case CM7_SLEEP:		/* a debug request wakes a sleeping core */
 		if (ctrl & DHCSR_C_HALT)
 			enter_debug_state(cm, DFSR_HALTED);
 		break;
@@ -691,7 +830,8 @@ void cm7_write_dhcsr(struct cm7 *cm, uint32_t value)
 		cm->state = CM7_RUNNING;
 		if (ctrl & DHCSR_C_STEP) {
 			cm7_run(cm, 1);
-			if (cm->state == CM7_RUNNING)
+			/* stepping onto WFI: the pending halt wakes the core at once */
+			if (cm->state == CM7_RUNNING || cm->state == CM7_SLEEP)
 				enter_debug_state(cm, DFSR_HALTED);
 		}
 		break;

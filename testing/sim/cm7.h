@@ -50,7 +50,10 @@ enum cm7_state {
 	CM7_HALTED,
 	CM7_RESET,	/* held in reset by SRST */
 	CM7_LOCKUP,
+	CM7_SLEEP,	/* after WFI/WFE: no interrupt is modelled to wake it */
 };
+
+#define SCR_SLEEPDEEP	(1u << 2)
 
 struct cm7_dwt_comparator {
 	uint32_t comp;
@@ -103,6 +106,11 @@ struct cm7 {
 	int watch_hit;			/* DWT comparator that matched, or -1 */
 	bool sysreset_requested;
 	bool vectreset_requested;
+	bool yield_requested;		/* return to the scheduler before the next instruction */
+	bool executing;			/* inside uc_emu_start */
+	bool sleep_requested;		/* the last instruction was WFI or WFE */
+	bool sleep_deep;		/* SCR.SLEEPDEEP when it went to sleep */
+	uint32_t last_insn;		/* address of the last instruction executed */
 	struct cm7_restore restores[CM7_MAX_RESTORES];
 	unsigned int nrestores;
 
@@ -133,6 +141,8 @@ struct cm7 {
 
 	/* the chip performs system resets (SYSRESETREQ) */
 	void (*system_reset)(void *ctx);
+	/* the core went to sleep (WFI/WFE); deep: SLEEPDEEP was set */
+	void (*sleep_entered)(void *ctx, bool deep);
 	void *chip;
 };
 
@@ -149,6 +159,15 @@ void cm7_hold_reset(struct cm7 *cm, bool held);
 /* Execute up to max instructions if running; returns how many retired. */
 uint64_t cm7_run(struct cm7 *cm, uint64_t max);
 bool cm7_is_running(const struct cm7 *cm);
+bool cm7_is_sleeping(const struct cm7 *cm);
+/* Leave the current run before the next instruction (something the core sees changed). */
+void cm7_yield(struct cm7 *cm);
+/*
+ * Route the CPU's accesses to [addr, addr + len), part of a memory region,
+ * through the bus (a device decides every read; code cannot execute there:
+ * a fetch is refused) or back to the direct mapping. Page aligned.
+ */
+int cm7_route_via_bus(struct cm7 *cm, uint32_t addr, uint32_t len, bool via_bus);
 /* Memory changed under the core (debugger write, flash program/erase). */
 void cm7_code_changed(struct cm7 *cm, uint32_t addr, uint32_t len);
 
@@ -175,6 +194,8 @@ extern const struct bus_region_ops cm7_ppb_ops;
 
 /* used by cm7_ppb.c */
 void cm7_request_halt(struct cm7 *cm, uint32_t dfsr_bits);
+/* A debugger asked for a reset (AIRCR): act now unless the core is executing. */
+void cm7_reset_requested(struct cm7 *cm);
 void cm7_write_dhcsr(struct cm7 *cm, uint32_t value);
 void cm7_dwt_changed(struct cm7 *cm);
 

@@ -164,6 +164,8 @@ static uint32_t dhcsr_value(struct cm7 *cm)
 		v |= DHCSR_S_HALT;
 	if (cm->state == CM7_LOCKUP)
 		v |= DHCSR_S_LOCKUP;
+	if (cm->state == CM7_SLEEP)
+		v |= DHCSR_S_SLEEP;
 	if (cm->s_retire_st)
 		v |= DHCSR_S_RETIRE_ST;
 	if (cm->s_reset_st)
@@ -256,7 +258,10 @@ static void write_aircr(struct cm7 *cm, uint32_t v)
 	} else if (v & 1) {
 		cm->vectreset_requested = true;
 		sim_trace("scs: VECTRESET");
+	} else {
+		return;
 	}
+	cm7_reset_requested(cm);
 }
 
 static void write_dcrsr(struct cm7 *cm, uint32_t v)

@@ -101,6 +101,10 @@ struct flash_bank_ctrl {
 
 struct flash_faults {
 	double weak_supply;		/* fraction of programmed words that go bad */
+	bool vos_unready;		/* the core supply never reaches its VOS level */
+	double vos_unready_words;	/* ... and this fraction of programmed words get bit flips */
+	uint8_t reads_zero;		/* bit per logical bank: array reads return 0 */
+	uint8_t instant_done;		/* bit per register set: operations end at once, do nothing */
 	uint64_t rng;
 	uint64_t power_loss_after_ops;	/* 0: off */
 	uint64_t power_loss_at_ps;	/* 0: off */
@@ -115,6 +119,7 @@ struct flash_hooks {
 	bool (*debugger_attached)(void *ctx);
 	void (*power_lost)(void *ctx);		/* save state and restart */
 	void (*erase_backup_sram)(void *ctx);
+	void (*timing_changed)(void *ctx);	/* FLASH_ACR written */
 	void *ctx;
 };
 
@@ -128,6 +133,9 @@ struct flash {
 	struct flash_options nv;		/* what is programmed in the option bytes */
 	struct flash_options cur, prg;
 	uint32_t acr;
+	unsigned int latency_needed;		/* what the AXI clock needs, from the chip */
+	uint64_t garble_rng;			/* reads with too few wait states */
+	uint32_t garble_last;
 	struct keylock optkey;
 	uint32_t optcr_ie;
 	bool opt_busy;
@@ -140,6 +148,7 @@ struct flash {
 	struct flash_hooks hooks;
 	uint64_t ops_started;
 	uint64_t option_changes;
+	uint64_t garbled_reads, zero_reads, hollow_ops, vos_flipped_words;
 	unsigned int bad_words;			/* words in an ECC error state */
 	bool dirty;				/* non-volatile state changed since saved */
 };
@@ -161,6 +170,14 @@ extern const struct bus_region_ops flash_array_ops;
 
 /* CPU data read of the array; BUS_ERROR for an uncorrectable word. */
 int flash_cpu_read_check(struct flash *f, uint32_t addr, unsigned int size);
+
+#define ACR_LATENCY_MASK	0xFu
+/* FLASH_ACR.LATENCY is below what the AXI clock needs: every array read is wrong. */
+bool flash_latency_short(const struct flash *f);
+/* Reads of this logical bank do not return the stored data (CPU reads must go the slow way). */
+bool flash_reads_altered(const struct flash *f, unsigned int bank);
+/* What the read path senses of [offset, offset + len) (len a multiple of 4). */
+void flash_sense(struct flash *f, uint32_t offset, uint8_t *buf, uint32_t len);
 
 /* Offsets are within the logical array. */
 bool flash_offset_present(const struct flash *f, uint32_t offset);

@@ -171,13 +171,47 @@ void flash_erase_range(struct flash *f, unsigned int bank, uint32_t first, uint3
 	array_changed(f, bank * FLASH_BANK_BYTES + first, len);
 }
 
+/* xorshift64*: deterministic for a given seed */
+static uint64_t xorshift(uint64_t *state)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return *state * 0x2545F4914F6CDD1Dull;
+}
+
 static uint64_t next_random(struct flash_faults *fl)
 {
-	/* xorshift64*: deterministic for a given seed */
-	fl->rng ^= fl->rng >> 12;
-	fl->rng ^= fl->rng << 25;
-	fl->rng ^= fl->rng >> 27;
-	return fl->rng * 0x2545F4914F6CDD1Dull;
+	return xorshift(&fl->rng);
+}
+
+/* True with probability p (no draw at all when p is 0). */
+static bool chance(struct flash_faults *fl, double p)
+{
+	return p > 0 && (double)(next_random(fl) >> 11) / (double)(1ull << 53) < p;
+}
+
+#define WORD_BITS (8 * FLASH_WORD_BYTES)
+
+/*
+ * Flip one bit that now reads `from` and is not in `done`, scanning from a
+ * random bit; false when there is none.
+ */
+static bool flip_bit(struct flash_faults *fl, uint8_t *word, uint8_t *done, bool from)
+{
+	unsigned int start = next_random(fl) % WORD_BITS;
+
+	for (unsigned int i = 0; i < WORD_BITS; i++) {
+		unsigned int bit = (start + i) % WORD_BITS;
+		uint8_t m = (uint8_t)(1u << (bit % 8));
+
+		if ((done[bit / 8] & m) || !(word[bit / 8] & m) != !from)
+			continue;
+		word[bit / 8] ^= m;
+		done[bit / 8] |= m;
+		return true;
+	}
+	return false;
 }
 
 /*
@@ -190,8 +224,7 @@ static bool weak_supply_strikes(struct flash *f, uint8_t *word, unsigned int ban
 {
 	struct flash_faults *fl = &f->faults;
 
-	if (fl->weak_supply <= 0 ||
-	    (double)(next_random(fl) >> 11) / (double)(1ull << 53) >= fl->weak_supply)
+	if (!chance(fl, fl->weak_supply))
 		return false;
 	if (next_random(fl) & 1) {
 		flash_set_word_state(f, bank, index, WORD_ECC_DOUBLE);
@@ -216,6 +249,35 @@ static bool weak_supply_strikes(struct flash *f, uint8_t *word, unsigned int ban
 }
 
 /*
+ * The core supply never reached its VOS level: a word comes out with one to
+ * three wrong bits, at least one 1 -> 0 and, from two on, one 0 -> 1 (the
+ * other direction when the word has no such bit). The controller computed
+ * the ECC over what it stored, so reads raise nothing and only a verify
+ * notices. UNCONFIRMED: no ST document describes programming below the VOS
+ * level; this is the silent failure the fault exists to produce.
+ */
+static void vos_unready_strikes(struct flash *f, uint8_t *word, unsigned int bank,
+		uint32_t index)
+{
+	struct flash_faults *fl = &f->faults;
+	uint8_t done[FLASH_WORD_BYTES] = { 0 };
+
+	if (!fl->vos_unready || !chance(fl, fl->vos_unready_words))
+		return;
+	unsigned int nbits = 1 + next_random(fl) % 3;
+
+	for (unsigned int n = 0; n < nbits; n++) {
+		bool from = n == 0 ? true : n == 1 ? false : next_random(fl) & 1;
+
+		if (!flip_bit(fl, word, done, from))
+			flip_bit(fl, word, done, !from);
+	}
+	f->vos_flipped_words++;
+	sim_trace("flash: %u bits of the word at bank %u offset 0x%05x flipped (VOS not ready)",
+		nbits, bank + 1, index * FLASH_WORD_BYTES);
+}
+
+/*
  * NOR programming: bits only go from 1 to 0. A word programmed a second time
  * with other data gets ECC bits that match neither: reads then fail
  * (stm32h743-flash.md section 4.4).
@@ -234,7 +296,8 @@ void flash_program_word(struct flash *f, unsigned int bank, uint32_t offset,
 		flash_set_word_state(f, bank, index, WORD_PROGRAMMED);
 	else if (!same)
 		flash_set_word_state(f, bank, index, WORD_ECC_DOUBLE);
-	weak_supply_strikes(f, word, bank, index);
+	if (!weak_supply_strikes(f, word, bank, index))
+		vos_unready_strikes(f, word, bank, index);
 	array_changed(f, bank * FLASH_BANK_BYTES + offset, FLASH_WORD_BYTES);
 }
 
@@ -284,24 +347,87 @@ static int check_read(struct flash *f, uint32_t offset, unsigned int size, bool 
 	}
 }
 
+bool flash_latency_short(const struct flash *f)
+{
+	return (f->acr & ACR_LATENCY_MASK) < f->latency_needed;
+}
+
+static bool reads_zero(const struct flash *f, uint32_t offset)
+{
+	return f->faults.reads_zero & (1u << (offset / FLASH_BANK_BYTES));
+}
+
+bool flash_reads_altered(const struct flash *f, unsigned int bank)
+{
+	return flash_latency_short(f) || reads_zero(f, bank * FLASH_BANK_BYTES);
+}
+
+/*
+ * Too few wait states: the sense amplifiers are sampled before they settle,
+ * so each read returns different wrong bits. Modelled as a fresh non-zero
+ * random mask per read (UNCONFIRMED item 14: the manual only says the
+ * setting must match the clock; ECC flags are not raised here).
+ */
+static uint32_t garble_mask(struct flash *f, unsigned int size)
+{
+	uint32_t lanes = size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+	uint32_t m;
+
+	do {
+		m = (uint32_t)(xorshift(&f->garble_rng) >> 32) & lanes;
+	} while (!m || m == f->garble_last);
+	f->garble_last = m;
+	f->garbled_reads++;
+	return m;
+}
+
+void flash_sense(struct flash *f, uint32_t offset, uint8_t *buf, uint32_t len)
+{
+	for (uint32_t i = 0; i < len; i += 4) {
+		uint32_t v = mem_load(f->array + offset + i, 4);
+
+		if (reads_zero(f, offset + i))
+			v = 0;
+		else if (flash_latency_short(f))
+			v ^= garble_mask(f, 4);
+		mem_store(buf + i, 4, v);
+	}
+}
+
 int flash_cpu_read_check(struct flash *f, uint32_t addr, unsigned int size)
 {
 	bool zero;
 
-	if (addr - FLASH_ARRAY_BASE >= FLASH_ARRAY_SIZE)
+	if (addr - FLASH_ARRAY_BASE >= FLASH_ARRAY_SIZE || reads_zero(f, addr - FLASH_ARRAY_BASE))
 		return BUS_OK;
 	return check_read(f, addr - FLASH_ARRAY_BASE, size, &zero);
 }
 
+/*
+ * A bus read of the array. With the reads-zero fault the core supply has
+ * collapsed under a controller that still answers: zeros, and no ECC check
+ * (UNCONFIRMED: chosen to reproduce a blank verify, not taken from silicon).
+ */
 static int array_read(void *ctx, uint32_t offset, unsigned int size, uint32_t *value,
 		enum bus_master who)
 {
 	struct flash *f = ctx;
 	bool zero;
-	int ret = check_read(f, offset, size, &zero);
+	int ret;
 
 	(void)who;
-	*value = (ret == BUS_OK && !zero) ? mem_load(f->array + offset, size) : 0;
+	*value = 0;
+	if (reads_zero(f, offset)) {
+		if (!flash_offset_present(f, offset) || !flash_offset_present(f, offset + size - 1))
+			return BUS_ERROR;
+		f->zero_reads++;
+		return BUS_OK;
+	}
+	ret = check_read(f, offset, size, &zero);
+	if (ret == BUS_OK && !zero)
+		*value = mem_load(f->array + offset, size);
+	if (ret == BUS_OK && flash_latency_short(f))
+		*value ^= garble_mask(f, size);
 	return ret;
 }
 

@@ -39,7 +39,8 @@ static uint32_t crc_range(struct flash_bank_ctrl *b, uint32_t first, uint32_t la
 		uint32_t *crc)
 {
 	struct flash *f = b->flash;
-	const uint8_t *base = f->array + b->index * FLASH_BANK_BYTES;
+	uint32_t base = b->index * FLASH_BANK_BYTES;
+	uint8_t word[FLASH_WORD_BYTES];
 
 	for (uint32_t off = first; off <= last; off += FLASH_WORD_BYTES) {
 		bool hidden = flash_area_contains(f->cur.prar[b->index], off) ||
@@ -50,7 +51,9 @@ static uint32_t crc_range(struct flash_bank_ctrl *b, uint32_t first, uint32_t la
 			b->crc_read_error = true;	/* CRCRDERR; the word is skipped */
 			continue;
 		}
-		*crc = flash_crc_compute(*crc, base + off, FLASH_WORD_BYTES);
+		/* the CRC reader senses the array like any other read */
+		flash_sense(f, base + off, word, sizeof(word));
+		*crc = flash_crc_compute(*crc, word, sizeof(word));
 	}
 	return last - first + 1;
 }

@@ -43,6 +43,12 @@ static void discard_buffer(struct flash_bank_ctrl *b)
 
 static void start_next_op(struct flash_bank_ctrl *b);
 
+static void pop_op(struct flash_bank_ctrl *b)
+{
+	memmove(&b->queue[0], &b->queue[1], (b->nqueued - 1) * sizeof(b->queue[0]));
+	b->nqueued--;
+}
+
 /* Half of the operation in progress happened: what a power cut or reset leaves. */
 static void interrupt_op(struct flash_bank_ctrl *b)
 {
@@ -108,9 +114,25 @@ static void finish_op(void *ctx)
 	b->busy_ps += op->duration_ps;
 	b->flags |= SR_EOP;
 	b->busy = false;
-	memmove(&b->queue[0], &b->queue[1], (b->nqueued - 1) * sizeof(b->queue[0]));
-	b->nqueued--;
+	pop_op(b);
 	start_next_op(b);
+}
+
+/*
+ * The instant-done fault: the bank acknowledges an operation at once with
+ * EOP and leaves the array as it was, like a controller that only pretends.
+ */
+static bool hollow_op(struct flash_bank_ctrl *b)
+{
+	struct flash *f = b->flash;
+
+	if (!(f->faults.instant_done & (1u << b->index)))
+		return false;
+	sim_trace("fault injection: bank %u reports an operation done without doing it",
+		b->index + 1);
+	b->flags |= SR_EOP;
+	f->hollow_ops++;
+	return true;
 }
 
 static void start_next_op(struct flash_bank_ctrl *b)
@@ -119,6 +141,8 @@ static void start_next_op(struct flash_bank_ctrl *b)
 	struct flash_faults *fl = &f->faults;
 	struct flash_op *op = &b->queue[0];
 
+	while (b->nqueued && !b->busy && hollow_op(b))
+		pop_op(b);
 	if (!b->nqueued || b->busy)
 		return;
 	b->busy = true;
@@ -411,7 +435,11 @@ static int regs_write(void *ctx, uint32_t off, unsigned int size, uint32_t value
 	if (option_prg_write(f, bank, reg, value))
 		return BUS_OK;
 	switch (reg) {
-	case FLASH_ACR: f->acr = value & 0x3F; break;
+	case FLASH_ACR:
+		f->acr = value & 0x3F;
+		if (f->hooks.timing_changed)
+			f->hooks.timing_changed(f->hooks.ctx);
+		break;
 	case FLASH_KEYR: keylock_write_key(&b->key, value); break;
 	case FLASH_OPTKEYR: keylock_write_key(&f->optkey, value); break;
 	case FLASH_CR: write_cr(b, value); break;
@@ -456,6 +484,7 @@ void flash_init(struct flash *f, struct vclock *clk, const struct flash_variant 
 	f->faults.slow_bank = f->faults.slow_sector = f->faults.stuck_bank = -1;
 	f->faults.slow_factor = 8;
 	f->faults.rng = 0x9E3779B97F4A7C15ull;
+	f->garble_rng = 0xD1B54A32D192ED03ull;
 	memset(f->words, WORD_ERASED, sizeof(f->words));
 	flash_factory_options(&f->nv);
 	keylock_init(&f->optkey, FLASH_OPTKEY1, FLASH_OPTKEY2);

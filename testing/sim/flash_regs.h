@@ -84,8 +84,10 @@
 /* FLASH_OPTSR_CUR / _PRG */
 #define OPTSR_OPT_BUSY		(1u << 0)
 #define OPTSR_BOR_LEV_MASK	(3u << 2)
+#define OPTSR_IWDG1_SW		(1u << 4)	/* 1: started by software (UNCONFIRMED item 22) */
 #define OPTSR_RDP_SHIFT		8
 #define OPTSR_RDP_MASK		(0xFFu << 8)
+#define OPTSR_FZ_IWDG_STOP	(1u << 17)	/* 0: IWDG frozen in Stop */
 #define OPTSR_SECURITY		(1u << 21)
 #define OPTSR_OPTCHANGEERR	(1u << 30)
 #define OPTSR_SWAP_BANK_OPT	(1u << 31)

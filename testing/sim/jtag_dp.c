@@ -101,7 +101,18 @@ static void ap_access(struct jtag_dp *dp, bool read, unsigned int a, uint32_t da
 	}
 	if (dp->before_ap)
 		dp->before_ap(dp->ctx);
-	if (read) {
+	/*
+	 * An AP whose domain is stopped without debug support: it does not
+	 * answer. Silicon may stall (WAIT) instead; a sticky error lets OpenOCD
+	 * fail at once rather than after a second of WAIT retries per access
+	 * (UNCONFIRMED: what the H743 AHB-AP does in D1 Stop is not documented).
+	 */
+	if (ap->unclocked) {
+		sim_trace("dp: AP%u does not answer: its domain is stopped", apsel);
+		ret = BUS_ERROR;
+		if (read)
+			dp->last_read = 0;
+	} else if (read) {
 		ret = mem_ap_read(ap, reg, &dp->last_read);
 	} else {
 		ret = mem_ap_write(ap, reg, data);
@@ -110,6 +121,8 @@ static void ap_access(struct jtag_dp *dp, bool read, unsigned int a, uint32_t da
 		dp->ctrl_stat |= CS_STICKYERR;
 		dp->sticky_errors++;
 	}
+	if (dp->after_ap)
+		dp->after_ap(dp->ctx);
 }
 
 void jtag_dp_update(struct jtag_dp *dp, unsigned int ir, uint64_t dr)

@@ -37,6 +37,8 @@ struct jtag_dp {
 	struct mem_ap *aps[DP_MAX_APS];
 	/* Called before each AP transaction so the chip can catch up in time. */
 	void (*before_ap)(void *ctx);
+	/* Called after each AP transaction that reached its AP (state may have changed). */
+	void (*after_ap)(void *ctx);
 	void *ctx;
 	bool aps_disabled;	/* RDP level 2: every AP access fails */
 	uint64_t dp_transactions;

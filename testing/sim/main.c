@@ -77,7 +77,7 @@ static void usage(FILE *f)
 		"  --variant NAME    H743xI (default), H742xI, H753xI, H743xG, H742xG, H750xB\n"
 		"  --fault SPEC      inject a fault (repeatable):\n"
 		"                      weak-supply=FRACTION   programmed words silently go bad\n"
-		"                      seed=N                 seed for weak-supply\n"
+		"                      seed=N                 seed of weak-supply, vos-unready\n"
 		"                      power-loss-after-ops=N cut power half way through flash\n"
 		"                                             operation N+1, then restart\n"
 		"                      power-loss-at-ms=T     cut power T ms (virtual) after the\n"
@@ -85,13 +85,41 @@ static void usage(FILE *f)
 		"                      slow-sector=BANK:SECTOR[:FACTOR]  a worn sector erases slowly\n"
 		"                      stuck-busy=BANK        the bank never finishes an operation\n"
 		"                      drop-after-bytes=N     close the connection after N bytes\n"
+		"                      vos-unready=FRACTION   core supply below its VOS level:\n"
+		"                                             ACTVOSRDY (PWR_CSR1) and VOSRDY\n"
+		"                                             (PWR_D3CR) read 0; FRACTION of the\n"
+		"                                             programmed words get 1-3 flipped\n"
+		"                                             bits, both ways, no ECC flag\n"
+		"                      reads-zero=all|1|2     flash reads (both banks, or bank\n"
+		"                                             at 0x08000000 / 0x08100000) return\n"
+		"                                             0 for debugger and CPU; erase and\n"
+		"                                             program still change the array\n"
+		"                      instant-done=all|1|2   erase/program of that register set\n"
+		"                                             end at once with EOP, no busy\n"
+		"                                             time, array unchanged\n"
 		"  --export-bank N FILE  write physical flash bank N (1 or 2) of --state to FILE\n"
 		"                    and exit (lets tests look at the physical storage)\n"
 		"  --trace           log every debug and bus access to stderr\n"
 		"  --rev Y|V         silicon revision reported in DBGMCU_IDCODE (default V)\n"
 		"  --tck-hz N        JTAG clock frequency on the virtual clock (default 4000000)\n"
 		"  --cpu-hz N        core clock on the virtual clock (default 64000000)\n"
-		"  --help\n");
+		"  --hse-hz N        HSE crystal for the RCC clock tree (default 25000000)\n"
+		"  --help\n"
+		"Modelled without --fault (state in --stats):\n"
+		"  flash wait states  FLASH_ACR.LATENCY below what the AXI clock (RCC: SW, PLL1,\n"
+		"                     D1CPRE, HPRE) needs at the VOS level (PWR_D3CR) makes every\n"
+		"                     flash read wrong, differently each time (debugger and CPU;\n"
+		"                     code fetched from flash then locks the core up)\n"
+		"  RCC_RSR            reset flags of power-on, NRST, SYSRESETREQ and IWDG1 add up\n"
+		"                     until RMVF is written\n"
+		"  IWDG1              watchdog at 0x58004800 on the 32 kHz LSI; starts at every\n"
+		"                     reset when the option bit IWDG1_SW is 0; frozen while the\n"
+		"                     core is halted and DBGMCU_APB4FZ1 bit 18 is set; a reset\n"
+		"                     cuts a flash erase or program short like a power loss\n"
+		"  WFI/WFE            the core sleeps (a debug halt wakes it); with\n"
+		"                     SCB_SCR.SLEEPDEEP D1 enters Stop (PWR_CPUCR.STOPF) and,\n"
+		"                     unless DBGMCU_CR.DBGSTOP_D1 is set, AP0 answers with\n"
+		"                     errors until NRST or power-on (AP2 still answers)\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -102,6 +130,18 @@ static int parse_u64(const char *s, uint64_t *out)
 	if (!*s || *end || v == 0)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* "all", "1" or "2": a bit per bank (register set), added to *mask. */
+static int parse_banks(const char *v, uint8_t *mask)
+{
+	if (!strcmp(v, "all"))
+		*mask |= 3;
+	else if (!strcmp(v, "1") || !strcmp(v, "2"))
+		*mask |= 1u << (v[0] - '1');
+	else
+		return -1;
 	return 0;
 }
 
@@ -156,6 +196,17 @@ static int parse_fault(const char *spec, struct options *o)
 		if (*end || bank < 1 || bank > 2)
 			goto bad;
 		fl->stuck_bank = (int)bank - 1;
+	} else if (!strncmp(spec, "vos-unready", n) && n == 11) {
+		fl->vos_unready = true;
+		fl->vos_unready_words = strtod(v, &end);
+		if (*end || fl->vos_unready_words < 0 || fl->vos_unready_words > 1)
+			goto bad;
+	} else if (!strncmp(spec, "reads-zero", n) && n == 10) {
+		if (parse_banks(v, &fl->reads_zero))
+			goto bad;
+	} else if (!strncmp(spec, "instant-done", n) && n == 12) {
+		if (parse_banks(v, &fl->instant_done))
+			goto bad;
 	} else if (!strncmp(spec, "drop-after-bytes", n) && n == 16) {
 		o->drop_after_bytes = strtoull(v, &end, 0);
 		if (*end || !o->drop_after_bytes)
@@ -187,6 +238,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "rev", required_argument, NULL, 'R' },
 		{ "tck-hz", required_argument, NULL, 'T' },
 		{ "cpu-hz", required_argument, NULL, 'C' },
+		{ "hse-hz", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -195,7 +247,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	*o = (struct options){
 		.bind_addr = "127.0.0.1", .port = 3335,
 		.chip = { .rev_id = REV_ID_V, .tck_hz = 4000000, .cpu_hz = 64000000,
-			.variant = &flash_variants[0] },
+			.hse_hz = HSE_DEFAULT_HZ, .variant = &flash_variants[0] },
 		.faults = { .slow_bank = -1, .slow_sector = -1, .slow_factor = 8, .stuck_bank = -1,
 			.rng = 0x9E3779B97F4A7C15ull },
 	};
@@ -257,6 +309,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'C':
 			if (parse_u64(optarg, &o->chip.cpu_hz)) {
 				fprintf(stderr, "h743sim: --cpu-hz wants a frequency in Hz\n");
+				return -1;
+			}
+			break;
+		case 'H':
+			if (parse_u64(optarg, &o->chip.hse_hz)) {
+				fprintf(stderr, "h743sim: --hse-hz wants a frequency in Hz\n");
 				return -1;
 			}
 			break;

@@ -13,6 +13,7 @@ void mem_ap_init(struct mem_ap *ap, const char *name, uint32_t idr, uint32_t bas
 	ap->tar = 0;
 	ap->bus = bus;
 	ap->master = master;
+	ap->unclocked = false;
 	ap->transactions = 0;
 }
 

@@ -36,6 +36,7 @@ struct mem_ap {
 	uint32_t tar;
 	struct bus *bus;
 	enum bus_master master;
+	bool unclocked;		/* its power domain stopped without debug support: no answer */
 	uint64_t transactions;
 };
 

@@ -2,6 +2,7 @@
 #include "periph.h"
 #include "log.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #define ALL 0xFFFFFFFFu
@@ -44,7 +45,7 @@ static const struct reg_desc rcc_regs[] = {
 	{ "RCC_APB4RSTR",  0x09C, 0x00000000, ALL, 0 },
 	{ "RCC_GCR",       0x0A0, 0x00000000, 0x0000000F, 0 },
 	{ "RCC_D3AMR",     0x0A8, 0x00000000, ALL, 0 },
-	{ "RCC_RSR",       0x0D0, 0x00FE0000, 0x00010000, 0 },
+	{ "RCC_RSR",       0x0D0, RSR_POWER_ON, RSR_RMVF, 0 },
 	{ "RCC_AHB3ENR",   0x0D4, 0x00000000, ALL, 0 },
 	{ "RCC_AHB1ENR",   0x0D8, 0x00000000, ALL, 0 },
 	{ "RCC_AHB2ENR",   0x0DC, 0x00000000, ALL, 0 },
@@ -56,14 +57,17 @@ static const struct reg_desc rcc_regs[] = {
 	{ "RCC_APB4ENR",   0x0F4, 0x00010000, ALL, 0 },
 };
 
-/* PWR (RM0433 section 6.8): voltage-scaling ready flags read as ready. */
+/*
+ * PWR (RM0433 section 6.8): voltage-scaling ready flags read as ready unless
+ * the vos-unready fault holds them at 0; PWR_CR3 is plain storage.
+ */
 static const struct reg_desc pwr_regs[] = {
 	{ "PWR_CR1",    0x000, 0xF000C000, 0x000FC3F1, 0 },
 	{ "PWR_CSR1",   0x004, 0x00006000, 0, 0 },
 	{ "PWR_CR2",    0x008, 0x00000000, 0x00000011, 0 },
 	{ "PWR_CR3",    0x00C, 0x00000006, 0x03000337, 0 },
 	{ "PWR_CPUCR",  0x010, 0x00000000, 0x00000A05, 0 },
-	{ "PWR_D3CR",   0x018, 0x00004000, 0x0000C000, 0 },
+	{ "PWR_D3CR",   0x018, 0x00004000, VOS_MASK, 0 },
 	{ "PWR_WKUPCR", 0x020, 0x00000000, 0x0000003F, 0 },
 	{ "PWR_WKUPFR", 0x024, 0x00000000, 0, 0 },
 	{ "PWR_WKUPEPR", 0x028, 0x00000000, 0x0FFF3F3F, 0 },
@@ -80,33 +84,89 @@ static const struct reg_desc dbgmcu_regs[] = {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+uint32_t regdev_get(const struct regdev *dev, uint32_t off)
+{
+	int i = regfile_index(&dev->rf, off);
+
+	return i < 0 ? 0 : dev->rf.values[i];
+}
+
+void regdev_set(struct regdev *dev, uint32_t off, uint32_t value)
+{
+	int i = regfile_index(&dev->rf, off);
+
+	if (i >= 0)
+		dev->rf.values[i] = value;
+}
+
+/* Writing RMVF clears every reset flag; RMVF reads back 0 (UNCONFIRMED: HAL only sets it). */
+static void rcc_rsr_write(struct regdev *dev, int index)
+{
+	if (dev->rf.values[index] & RSR_RMVF)
+		dev->rf.values[index] = 0;
+}
+
 /* Oscillators and PLLs lock at once: each ready bit follows its enable. */
 static void rcc_after_write(struct regdev *dev, int index)
 {
 	uint32_t *v = &dev->rf.values[index];
 
-	if (dev->rf.descs[index].offset == 0x000) {
+	switch (dev->rf.descs[index].offset) {
+	case RCC_CR: {
 		uint32_t on = *v;
 
 		*v = (on & dev->rf.descs[index].wmask) |
 			(on & 1u) << 2 | 1u << 5 | (on >> 7 & 1u) << 8 | (on >> 12 & 1u) << 13 |
 			1u << 14 | 1u << 15 | (on >> 16 & 1u) << 17 | (on >> 24 & 1u) << 25 |
 			(on >> 26 & 1u) << 27 | (on >> 28 & 1u) << 29;
-	} else if (dev->rf.descs[index].offset == 0x010) {
+		break;
+	}
+	case RCC_CFGR:
 		*v = (*v & ~0x38u) | (*v & 0x7u) << 3;	/* SWS follows SW */
+		break;
+	case RCC_RSR:
+		rcc_rsr_write(dev, index);
+		break;
 	}
 }
 
-/* Voltage scaling is always ready; ACTVOS in CSR1 follows VOS in D3CR. */
+/* ACTVOS follows VOS at once; both ready flags read 1 unless the supply is faulty. */
+static void pwr_update_vos(struct periph_set *p)
+{
+	uint32_t d3cr = regdev_get(&p->pwr, PWR_D3CR) & ~D3CR_VOSRDY;
+	uint32_t csr1 = regdev_get(&p->pwr, PWR_CSR1) & ~(VOS_MASK | CSR1_ACTVOSRDY);
+
+	csr1 |= d3cr & VOS_MASK;
+	if (!p->vos_unready) {
+		d3cr |= D3CR_VOSRDY;
+		csr1 |= CSR1_ACTVOSRDY;
+	}
+	regdev_set(&p->pwr, PWR_D3CR, d3cr);
+	regdev_set(&p->pwr, PWR_CSR1, csr1);
+}
+
+/* CSSF clears the Stop and Standby flags and reads 0. */
+static void pwr_cpucr_write(struct regdev *dev, int index)
+{
+	uint32_t *v = &dev->rf.values[index];
+
+	if (*v & CPUCR_CSSF)
+		*v &= ~(CPUCR_CSSF | CPUCR_FLAGS);
+}
+
 static void pwr_after_write(struct regdev *dev, int index)
 {
-	if (dev->rf.descs[index].offset != 0x018)
-		return;
-	uint32_t vos = dev->rf.values[index] & 0xC000;
-	int csr1 = regfile_index(&dev->rf, 0x004);
-
-	dev->rf.values[index] |= 1u << 13;
-	dev->rf.values[csr1] = vos | 1u << 13;
+	switch (dev->rf.descs[index].offset) {
+	case PWR_D3CR:
+		pwr_update_vos(container_of(dev, struct periph_set, pwr));
+		break;
+	case PWR_CPUCR:
+		pwr_cpucr_write(dev, index);
+		break;
+	}
 }
 
 static int regdev_read(void *ctx, uint32_t off, unsigned int size, uint32_t *value,
@@ -143,6 +203,8 @@ static int regdev_write(void *ctx, uint32_t off, unsigned int size, uint32_t val
 	regfile_write(&dev->rf, i, value);
 	if (dev->after_write)
 		dev->after_write(dev, i);
+	if (dev->changed)
+		dev->changed(dev->changed_ctx);
 	return BUS_OK;
 }
 
@@ -165,19 +227,33 @@ void periph_init(struct periph_set *p, uint16_t rev_id)
 	p->dbgmcu_values[0] = (uint32_t)rev_id << 16 | 0x6000 | DEV_ID_STM32H74X;
 }
 
-void periph_system_reset(struct periph_set *p)
+void periph_system_reset(struct periph_set *p, uint32_t rsr_flags)
 {
+	uint32_t rsr = regdev_get(&p->rcc, RCC_RSR);
+	/* UNCONFIRMED: the Stop/Standby flags are taken to survive a system reset */
+	uint32_t cpucr_flags = regdev_get(&p->pwr, PWR_CPUCR) & CPUCR_FLAGS;
+
 	regfile_reset(&p->rcc.rf);
 	regfile_reset(&p->pwr.rf);
+	regdev_set(&p->rcc, RCC_RSR, rsr | rsr_flags);
+	regdev_set(&p->pwr, PWR_CPUCR, cpucr_flags);
+	pwr_update_vos(p);
 }
 
 void periph_power_on(struct periph_set *p)
 {
 	uint32_t idc = p->dbgmcu_values[0];
 
-	periph_system_reset(p);
+	regfile_reset(&p->rcc.rf);
+	regfile_reset(&p->pwr.rf);
+	pwr_update_vos(p);
 	regfile_reset(&p->dbgmcu.rf);
 	p->dbgmcu_values[0] = idc;
+}
+
+void periph_note_stop(struct periph_set *p)
+{
+	regdev_set(&p->pwr, PWR_CPUCR, regdev_get(&p->pwr, PWR_CPUCR) | CPUCR_STOPF);
 }
 
 static int apbd_read(void *ctx, uint32_t off, unsigned int size, uint32_t *value,

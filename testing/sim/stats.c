@@ -14,9 +14,13 @@ static unsigned long long ns(uint64_t ps)
 static void write_flash_stats(FILE *f, const struct flash *fl)
 {
 	fprintf(f, "  \"flash\": {\"variant\": \"%s\", \"swapped\": %s, "
-		"\"option_changes\": %llu, \"ecc_bad_words\": %u, \"banks\": [\n",
+		"\"option_changes\": %llu, \"ecc_bad_words\": %u, \"garbled_reads\": %llu, "
+		"\"zero_reads\": %llu, \"instant_done_ops\": %llu, \"vos_flipped_words\": %llu, "
+		"\"banks\": [\n",
 		fl->variant->name, fl->swapped ? "true" : "false",
-		(unsigned long long)fl->option_changes, fl->bad_words);
+		(unsigned long long)fl->option_changes, fl->bad_words,
+		(unsigned long long)fl->garbled_reads, (unsigned long long)fl->zero_reads,
+		(unsigned long long)fl->hollow_ops, (unsigned long long)fl->vos_flipped_words);
 	for (unsigned int i = 0; i < 2; i++) {
 		const struct flash_bank_ctrl *b = &fl->bank[i];
 
@@ -29,6 +33,36 @@ static void write_flash_stats(FILE *f, const struct flash *fl)
 	fprintf(f, "  ]}\n");
 }
 
+static const char *json_bool(bool b)
+{
+	return b ? "true" : "false";
+}
+
+/* The clock tree as the flash sees it, and whether its reads are garbled. */
+static void write_clock_stats(FILE *f, const struct stm32h743 *chip)
+{
+	const struct clock_tree *c = &chip->clocks;
+
+	fprintf(f, "  \"clocks\": {\"sys_hz\": %llu, \"aclk_hz\": %llu, \"vos\": %u, "
+		"\"latency\": %u, \"latency_needed\": %u, \"reads_garbled\": %s},\n",
+		(unsigned long long)c->sys_hz, (unsigned long long)c->aclk_hz, c->vos,
+		chip->flash.acr & ACR_LATENCY_MASK, c->latency_needed,
+		json_bool(flash_latency_short(&chip->flash)));
+}
+
+/* Reset flags, the Stop flag and the watchdog. */
+static void write_reset_stats(FILE *f, struct stm32h743 *chip)
+{
+	struct iwdg *w = &chip->iwdg;
+
+	fprintf(f, "  \"rcc_rsr\": %u,\n", regdev_get(&chip->periph.rcc, RCC_RSR));
+	fprintf(f, "  \"pwr_cpucr\": %u,\n", regdev_get(&chip->periph.pwr, PWR_CPUCR));
+	fprintf(f, "  \"iwdg\": {\"running\": %s, \"frozen\": %s, \"counter\": %u, "
+		"\"reloads\": %llu, \"expirations\": %llu},\n", json_bool(w->running),
+		json_bool(w->frozen), iwdg_counter(w), (unsigned long long)w->reloads,
+		(unsigned long long)w->expirations);
+}
+
 /* Written to a temporary file and renamed, so readers never see half a file. */
 int stats_write(const char *path, struct stm32h743 *chip, const struct server_stats *srv)
 {
@@ -36,6 +70,8 @@ int stats_write(const char *path, struct stm32h743 *chip, const struct server_st
 	const struct vclock *clk = &chip->clock;
 	struct cm7 *core = &chip->core;
 
+	if (chip->watch_dirty)
+		chip_update_watches(chip);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	FILE *f = fopen(tmp, "w");
 
@@ -61,8 +97,11 @@ int stats_write(const char *path, struct stm32h743 *chip, const struct server_st
 	fprintf(f, "  \"wire_bytes_out\": %llu,\n", (unsigned long long)chip->wire.bytes_out);
 	fprintf(f, "  \"system_resets\": %llu,\n", (unsigned long long)chip->system_resets);
 	fprintf(f, "  \"connections\": %llu,\n", (unsigned long long)srv->connections);
-	fprintf(f, "  \"core\": {\"state\": \"%s\", \"pc\": %u},\n",
-		cm7_state_name(core->state), cm7_pc(core));
+	fprintf(f, "  \"core\": {\"state\": \"%s\", \"pc\": %u, \"stop\": %s, "
+		"\"ap0_lost\": %s},\n", cm7_state_name(core->state), cm7_pc(core),
+		json_bool(cm7_is_sleeping(core) && core->sleep_deep), json_bool(chip->d1_debug_lost));
+	write_clock_stats(f, chip);
+	write_reset_stats(f, chip);
 	write_flash_stats(f, &chip->flash);
 	fprintf(f, "}\n");
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {

@@ -65,10 +65,18 @@ static void on_reset_lines(void *ctx, bool trst, bool srst)
 	chip_set_srst(chip, srst);
 }
 
+static void update_iwdg_freeze(struct stm32h743 *chip);
+
 static void before_ap_access(void *ctx)
 {
 	chip_settle(ctx);
 	chip_update_watches(ctx);
+}
+
+/* A debug access may have halted or resumed the core, or changed DBGMCU. */
+static void after_ap_access(void *ctx)
+{
+	update_iwdg_freeze(ctx);
 }
 
 /* While SRST is held only the PPB answers through AP0 (srst_nogate). */
@@ -116,7 +124,47 @@ static void on_debug_access(void *ctx, const struct bus_region *r, uint32_t addr
 
 static void on_sysresetreq(void *ctx)
 {
-	chip_system_reset(ctx);
+	chip_system_reset(ctx, RSR_SOFT_RESET);
+}
+
+static void on_iwdg_expired(void *ctx)
+{
+	chip_system_reset(ctx, RSR_IWDG_RESET);
+}
+
+/*
+ * A clock, VOS or FLASH_ACR register changed: what flash reads return may
+ * change with it. The core leaves its run so the next instruction already
+ * reads the new way.
+ */
+static void on_timing_changed(void *ctx)
+{
+	struct stm32h743 *chip = ctx;
+
+	chip->watch_dirty = true;
+	cm7_yield(&chip->core);
+}
+
+/*
+ * WFI/WFE. With SLEEPDEEP, D1 enters Stop (PWR_CPUCR.STOPF). Unless
+ * DBGMCU_CR.DBGSTOP_D1 keeps the debug clocks on, the debugger loses the
+ * core's AHB-AP until a reset; AP2 (APB-D, DBGMCU) still answers. Stop is
+ * taken to last until a reset or a debug halt: no wake-up source (EXTI,
+ * interrupts) is modelled. UNCONFIRMED: that setting DBGSTOP_D1 later does
+ * not bring AP0 back.
+ */
+static void on_sleep_entered(void *ctx, bool deep)
+{
+	struct stm32h743 *chip = ctx;
+
+	if (!deep)
+		return;
+	periph_note_stop(&chip->periph);
+	if (regdev_get(&chip->periph.dbgmcu, DBGMCU_CR) & DBGMCU_CR_DBGSTOP_D1)
+		return;
+	chip->d1_debug_lost = true;
+	chip->ap0.unclocked = true;
+	sim_info("core: D1 entered Stop with DBGMCU_CR.DBGSTOP_D1 clear; AP0 is lost until a reset");
 }
 
 static bool debugger_attached(void *ctx)
@@ -148,6 +196,64 @@ static int cpu_flash_read_check(void *ctx, uint32_t addr, unsigned int size)
 	return flash_cpu_read_check(&chip->flash, addr, size);
 }
 
+/* sys_ck, AXI clock, VOS and the wait states they need, from RCC and PWR. */
+static void update_clocks(struct stm32h743 *chip)
+{
+	const struct periph_set *p = &chip->periph;
+	const struct clock_regs r = {
+		.rcc_cr = regdev_get(&p->rcc, RCC_CR),
+		.rcc_cfgr = regdev_get(&p->rcc, RCC_CFGR),
+		.rcc_d1cfgr = regdev_get(&p->rcc, RCC_D1CFGR),
+		.rcc_pllckselr = regdev_get(&p->rcc, RCC_PLLCKSELR),
+		.rcc_pll1divr = regdev_get(&p->rcc, RCC_PLL1DIVR),
+		.pwr_d3cr = regdev_get(&p->pwr, PWR_D3CR),
+	};
+	bool was_short = chip->latency_short;
+
+	clocks_compute(&r, chip->cfg.hse_hz ? chip->cfg.hse_hz : HSE_DEFAULT_HZ, &chip->clocks);
+	chip->flash.latency_needed = chip->clocks.latency_needed;
+	chip->latency_short = flash_latency_short(&chip->flash);
+	if (chip->latency_short != was_short)
+		sim_info("flash: AXI clock %llu Hz at VOS%u needs %u wait states, FLASH_ACR.LATENCY "
+			"is %u: array reads %s", (unsigned long long)chip->clocks.aclk_hz,
+			chip->clocks.vos, chip->clocks.latency_needed,
+			chip->flash.acr & ACR_LATENCY_MASK,
+			was_short ? "are right again" : "now return wrong data");
+}
+
+/*
+ * Unicorn reads the flash buffer directly. While a bank's reads are not its
+ * contents (too few wait states, a collapsed supply), the CPU's accesses to
+ * it go through the flash model instead; code cannot run from there then.
+ */
+static void update_flash_routes(struct stm32h743 *chip)
+{
+	for (unsigned int bank = 0; bank < 2; bank++) {
+		bool via_bus = flash_reads_altered(&chip->flash, bank);
+
+		if (via_bus == chip->flash_via_bus[bank])
+			continue;
+		if (cm7_route_via_bus(&chip->core, FLASH_ARRAY_BASE + bank * FLASH_BANK_BYTES,
+				FLASH_BANK_BYTES, via_bus) == 0)
+			chip->flash_via_bus[bank] = via_bus;
+	}
+}
+
+/*
+ * The watchdog stops while the core is halted and DBGMCU_APB4FZ1.DBG_IWDG1
+ * is set, and in Stop when the option bit FZ_IWDG_STOP is 0.
+ */
+static void update_iwdg_freeze(struct stm32h743 *chip)
+{
+	const struct cm7 *core = &chip->core;
+	bool halted = core->state == CM7_HALTED &&
+		(regdev_get(&chip->periph.dbgmcu, DBGMCU_APB4FZ1) & APB4FZ1_DBG_IWDG1);
+	bool stopped = cm7_is_sleeping(core) && core->sleep_deep &&
+		!(chip->flash.cur.optsr & OPTSR_FZ_IWDG_STOP);
+
+	iwdg_set_frozen(&chip->iwdg, halted || stopped);
+}
+
 /*
  * CPU data reads of the flash need checking while a word has an ECC error, or
  * while read protection holds the flash away from a debugged chip (RDP level 1
@@ -157,8 +263,12 @@ void chip_update_watches(struct stm32h743 *chip)
 {
 	bool rdp_blocks = flash_rdp_level(&chip->flash) >= 1 && debugger_attached(chip);
 
+	chip->watch_dirty = false;
+	update_clocks(chip);
+	update_flash_routes(chip);
 	cm7_check_reads(&chip->core, FLASH_ARRAY_BASE, FLASH_ARRAY_BASE + FLASH_ARRAY_SIZE - 1,
 		chip->flash.bad_words > 0 || rdp_blocks);
+	update_iwdg_freeze(chip);
 }
 
 static uint8_t *alloc_mem(size_t size, uint8_t fill)
@@ -224,6 +334,7 @@ static void build_cpu_bus(struct stm32h743 *chip)
 	bus_add_device(b, "RCC", RCC_BASE, 0x400, &regdev_ops, &chip->periph.rcc);
 	bus_add_device(b, "PWR", PWR_BASE, 0x400, &regdev_ops, &chip->periph.pwr);
 	bus_add_device(b, "DBGMCU", DBGMCU_BASE, 0x400, &regdev_ops, &chip->periph.dbgmcu);
+	bus_add_device(b, "IWDG1", IWDG1_BASE, IWDG_SIZE, &iwdg_ops, &chip->iwdg);
 	bus_add_device(b, "FLASH", FLASH_REGS_BASE, FLASH_REGS_SIZE, &flash_regs_ops, &chip->flash);
 	bus_add_device(b, "PPB", CM7_PPB_BASE, CM7_PPB_SIZE, &cm7_ppb_ops, &chip->core);
 	b->gate = cpu_bus_gate;
@@ -286,6 +397,7 @@ static void build_jtag(struct stm32h743 *chip)
 	jtag_dp_attach_ap(&chip->dp, 1, &chip->ap1);
 	jtag_dp_attach_ap(&chip->dp, 2, &chip->ap2);
 	chip->dp.before_ap = before_ap_access;
+	chip->dp.after_ap = after_ap_access;
 	chip->dp.ctx = chip;
 
 	struct rbb_hooks hooks = {
@@ -307,16 +419,23 @@ int chip_init(struct stm32h743 *chip, const struct chip_config *cfg)
 		return -1;
 	}
 	periph_init(&chip->periph, cfg->rev_id);
+	chip->periph.rcc.changed = on_timing_changed;
+	chip->periph.rcc.changed_ctx = chip;
+	chip->periph.pwr.changed = on_timing_changed;
+	chip->periph.pwr.changed_ctx = chip;
+	iwdg_init(&chip->iwdg, &chip->clock, on_iwdg_expired, chip);
 	if (cm7_init(&chip->core, &chip->cpu_bus) != 0)
 		return -1;
 	chip->core.system_reset = on_sysresetreq;
+	chip->core.sleep_entered = on_sleep_entered;
 	chip->core.chip = chip;
 	chip->core.read_check = cpu_flash_read_check;
 	chip->core.read_check_ctx = chip;
 
 	struct flash_hooks hooks = {
 		.code_changed = on_memory_changed, .debugger_attached = debugger_attached,
-		.power_lost = on_power_lost, .erase_backup_sram = erase_backup_sram, .ctx = chip,
+		.power_lost = on_power_lost, .erase_backup_sram = erase_backup_sram,
+		.timing_changed = on_timing_changed, .ctx = chip,
 	};
 
 	flash_init(&chip->flash, &chip->clock, cfg->variant, cfg->rev_id, chip->mem.flash, &hooks);
@@ -349,21 +468,52 @@ static void reset_flash(struct stm32h743 *chip)
 	chip_update_watches(chip);
 }
 
+/* The IWDG1_SW option bit at 0 starts the watchdog at every reset (UNCONFIRMED item 22). */
+static void start_iwdg(struct stm32h743 *chip)
+{
+	iwdg_reset(&chip->iwdg, !(chip->flash.cur.optsr & OPTSR_IWDG1_SW));
+}
+
+/* Every reset ends Stop and gives the debugger the core's access port back. */
+static void leave_stop(struct stm32h743 *chip)
+{
+	chip->d1_debug_lost = false;
+	chip->ap0.unclocked = false;
+}
+
 void chip_power_on(struct stm32h743 *chip)
 {
 	jtag_dp_power_on(&chip->dp);
+	chip->periph.vos_unready = chip->flash.faults.vos_unready;
 	periph_power_on(&chip->periph);
 	cm7_power_on(&chip->core);
+	leave_stop(chip);
 	reset_flash(chip);
+	start_iwdg(chip);
 	cm7_core_reset(&chip->core);
+	chip_update_watches(chip);
 }
 
-void chip_system_reset(struct stm32h743 *chip)
+/*
+ * The start of any system reset (NRST low): reset flags recorded, RCC and
+ * PWR reset, the watchdog stopped, and the flash controller reset, which cuts
+ * an erase or program short the way a power loss does (flash_reset()).
+ */
+static void begin_system_reset(struct stm32h743 *chip, uint32_t rsr_flags)
 {
 	chip->system_resets++;
-	periph_system_reset(&chip->periph);
+	periph_system_reset(&chip->periph, rsr_flags);
+	iwdg_reset(&chip->iwdg, false);
+	leave_stop(chip);
 	reset_flash(chip);
+}
+
+void chip_system_reset(struct stm32h743 *chip, uint32_t rsr_flags)
+{
+	begin_system_reset(chip, rsr_flags);
+	start_iwdg(chip);
 	cm7_core_reset(&chip->core);
+	chip_update_watches(chip);
 }
 
 void chip_set_srst(struct stm32h743 *chip, bool asserted)
@@ -373,13 +523,12 @@ void chip_set_srst(struct stm32h743 *chip, bool asserted)
 	chip->srst = asserted;
 	sim_trace("chip: SRST %s", asserted ? "asserted" : "released");
 	if (asserted) {
-		periph_system_reset(&chip->periph);
+		begin_system_reset(chip, RSR_PIN_RESET);
 		cm7_hold_reset(&chip->core, true);
 	} else {
-		chip->system_resets++;
-		periph_system_reset(&chip->periph);
-		reset_flash(chip);
+		start_iwdg(chip);
 		cm7_hold_reset(&chip->core, false);
+		chip_update_watches(chip);
 	}
 }
 
@@ -442,12 +591,19 @@ static void core_advance(struct stm32h743 *chip, uint64_t until, enum vclock_sou
 		core->wrote_memory = false;
 		cm7_record_reads(core, true);
 	}
+	if (chip->watch_dirty)
+		chip_update_watches(chip);
 	uint64_t executed = cm7_run(core, n);
 
 	if (executed)
 		vclock_advance(clk, executed * chip->cpu_period_ps, src);
 	else
 		vclock_advance(clk, until - clk->now, src);
+	/* the run may have changed clocks, or halted or put the core to sleep */
+	if (chip->watch_dirty)
+		chip_update_watches(chip);
+	else
+		update_iwdg_freeze(chip);
 	chip->slice_progress += executed;
 	if (executed < n || !cm7_is_running(core)) {
 		chip->slice_progress = 0;	/* halted or stopped early: start over */
@@ -495,8 +651,9 @@ bool chip_run_ahead(struct stm32h743 *chip, uint64_t max_ps)
 	end = clk->now + max_ps;
 	while (clk->now < end) {
 		uint64_t next = vclock_next_wake(clk);
-		bool halted = !cm7_is_running(&chip->core);
-		bool idle = halted || chip->spinning;
+		bool asleep = cm7_is_sleeping(&chip->core);
+		bool halted = !cm7_is_running(&chip->core) && !asleep;
+		bool idle = halted || asleep || chip->spinning;
 
 		if (idle && next == UINT64_MAX)
 			return true;	/* nothing will change until the debugger acts */

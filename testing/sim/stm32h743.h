@@ -8,8 +8,10 @@
 #define H743SIM_STM32H743_H
 
 #include "bus.h"
+#include "clocks.h"
 #include "cm7.h"
 #include "flash.h"
+#include "iwdg.h"
 #include "jtag_dp.h"
 #include "mem_ap.h"
 #include "periph.h"
@@ -27,6 +29,7 @@ struct chip_config {
 	uint16_t rev_id;		/* REV_ID_Y or REV_ID_V */
 	uint64_t tck_hz;
 	uint64_t cpu_hz;
+	uint64_t hse_hz;		/* crystal on OSC_IN (0: the 25 MHz default) */
 	const struct flash_variant *variant;
 };
 
@@ -51,6 +54,12 @@ struct stm32h743 {
 	struct apbd_component apbd_rom, apbd_swo, apbd_swtf, apbd_tpiu;
 	struct cm7 core;
 	struct flash flash;
+	struct iwdg iwdg;
+	struct clock_tree clocks;	/* as of the last chip_update_watches() */
+	bool latency_short;		/* FLASH_ACR.LATENCY below what the clock needs */
+	bool flash_via_bus[2];		/* CPU reads of a bank go through the flash model */
+	bool watch_dirty;		/* a clock, VOS or ACR register changed */
+	bool d1_debug_lost;		/* D1 Stop without DBGSTOP_D1: AP0 is gone until reset */
 	/* called when an injected power loss strikes: save state and restart */
 	void (*power_lost)(void *ctx);
 	void *power_lost_ctx;
@@ -77,10 +86,15 @@ struct stm32h743 {
 int chip_init(struct stm32h743 *chip, const struct chip_config *cfg);
 void chip_free(struct stm32h743 *chip);
 void chip_power_on(struct stm32h743 *chip);
-void chip_system_reset(struct stm32h743 *chip);
+/* A system reset (SYSRESETREQ, IWDG): rsr_flags say which, for RCC_RSR. */
+void chip_system_reset(struct stm32h743 *chip, uint32_t rsr_flags);
+/* NRST driven by the debugger: the reset starts at assertion, the core runs at release. */
 void chip_set_srst(struct stm32h743 *chip, bool asserted);
 
-/* Re-evaluate what must be watched after flash state changes (ECC errors). */
+/*
+ * Re-evaluate what must be watched after flash state changes (ECC errors),
+ * the clock tree and wait states, and the watchdog's freeze.
+ */
 void chip_update_watches(struct stm32h743 *chip);
 
 /* Live through the TCK time accumulated by the wire (core and pending events). */

@@ -1200,6 +1200,30 @@ static void diagnose(const struct stm32h743_failure *f)
 	d->valid = true;
 }
 
+/* What `stm32h743 diagnose` reports of a bank whatever the cause. */
+static void state_facts(struct flash_bank *bank, struct stm32h743_diagnosis *d)
+{
+	struct diag_context c = { .d = d };
+	unsigned int index = stm32h743_info(bank)->index;
+	enum stm32h743_evidence_reg wpsn = index ? EV_FLASH_WPSN_CUR2 : EV_FLASH_WPSN_CUR1;
+	enum stm32h743_evidence_reg srr = index ? EV_FLASH_SR2 : EV_FLASH_SR1;
+	enum stm32h743_evidence_reg far = index ? EV_FLASH_ECC_FA2 : EV_FLASH_ECC_FA1;
+
+	if (have(&c, EV_FLASH_OPTCR))
+		fact(&c, "bank %u at 0x%08" PRIx32 " (physical bank %u)", index + 1,
+			(uint32_t)bank->base, (reg(&c, EV_FLASH_OPTCR) & OPTCR_SWAP_BANK) ?
+			2 - index : index + 1);
+	if (have(&c, EV_FLASH_OPTSR_CUR))
+		fact(&c, "read protection: RDP level %u", stm32h743_rdp_level(reg(&c,
+			EV_FLASH_OPTSR_CUR)));
+	for (unsigned int s = 0; have(&c, wpsn) && s < bank->num_sectors; s++)
+		if (!(reg(&c, wpsn) & (1u << s)))
+			fact(&c, "sector %u is write protected", s);
+	if (have(&c, srr) && (reg(&c, srr) & (SR_SNECCERR | SR_DBECCERR)))
+		fact(&c, "ECC error latched for the flash word at 0x%08" PRIx32,
+			(uint32_t)bank->base + (reg(&c, far) & 0x7FFF) * STM32H743_FLASH_WORD);
+}
+
 /* After a failed operation found nothing wrong to explain. */
 static void set_none(struct flash_bank *bank, const char *operation, const char *verdict)
 {
@@ -1381,6 +1405,7 @@ COMMAND_HANDLER(stm32h743_handle_diagnose_command)
 	}
 	diagnose(&f);
 	free(expected);
+	state_facts(bank, &last);
 	/* without a file, an unknown cause only means nothing is wrong */
 	if (CMD_ARGC == 1 && last.cause == CAUSE_UNKNOWN) {
 		last.cause = CAUSE_NONE;

@@ -206,9 +206,22 @@ static int verify_bank_range(struct flash_bank *bank, const uint8_t *buffer, uin
 			"the bank at " TARGET_ADDR_FMT, count, offset, bank->base);
 		return ERROR_FLASH_DST_OUT_OF_BANK;
 	}
+	/* at RDP level 1 neither the core's CRC nor a read can get at the flash */
+	uint32_t optsr;
+	int retval = stm32h743_read_reg(bank, STM32H743_OPTSR_CUR, &optsr);
+
+	if (retval != ERROR_OK)
+		return retval;
+	if (stm32h743_rdp_level(optsr) > 0) {
+		LOG_ERROR("cannot verify " TARGET_ADDR_FMT ": the flash is read protected (RDP level "
+			"%u, FLASH_OPTSR_CUR=0x%08" PRIx32 ") and a debugger is attached",
+			f.addr, stm32h743_rdp_level(optsr), optsr);
+		stm32h743_diagnose_failure(&f);
+		return ERROR_FLASH_PROTECTED;
+	}
 	if (crc_compare(bank->target, f.addr, buffer, count) == CRC_SAME)
 		return ERROR_OK;
-	int retval = stm32h743_compare(bank, buffer, offset, count, &f);
+	retval = stm32h743_compare(bank, buffer, offset, count, &f);
 
 	if (retval == ERROR_OK)
 		return ERROR_OK;

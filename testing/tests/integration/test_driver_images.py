@@ -323,6 +323,12 @@ def test_image_writers_load_into_ram():
 
 # ---- the diagnosis dict -------------------------------------------------------------
 
+# The diagnosis' verdict line (its evidence lines are not errors), and the
+# lines of a verify or read that fails before it.
+DIAG_LINES = [r'^Error: stm32h743: (verify|write|erase|read) failed: ',
+              r'^Error: verify failed: reading 0x', r'^Error: cannot read the flash word at 0x',
+              r'^Error: cannot verify 0x']
+
 CAUSES = ('file-differs', 'other-bank', 'not-erased', 'program-failed', 'wait-states',
           'target-interfered', 'protection', 'link-lost', 'stale-cache', 'none', 'unknown')
 

@@ -2,7 +2,8 @@
 /*
  * ADIv5 JTAG-DP (sim-debug-interface.md section 3): DPACC/APACC/ABORT scan
  * encoding, CTRL/STAT power-up handshake, sticky flags, SELECT, the pipelined
- * read result and RDBUFF, STICKYERR discarding AP transactions.
+ * read result and RDBUFF, STICKYERR discarding AP transactions, and an AP
+ * whose domain is stopped (D1 Stop without debug) failing alone.
  */
 #include "unit_helpers.h"
 
@@ -20,11 +21,17 @@ struct rig {
 	struct mem_ap ap0, ap2;
 	uint8_t ram[1024];
 	unsigned int before_ap_calls;
+	unsigned int after_ap_calls;
 };
 
 static void before_ap(void *ctx)
 {
 	((struct rig *)ctx)->before_ap_calls++;
+}
+
+static void after_ap(void *ctx)
+{
+	((struct rig *)ctx)->after_ap_calls++;
 }
 
 static int setup(void **state)
@@ -40,6 +47,7 @@ static int setup(void **state)
 	jtag_dp_attach_ap(&r->dp, 0, &r->ap0);
 	jtag_dp_attach_ap(&r->dp, 2, &r->ap2);
 	r->dp.before_ap = before_ap;
+	r->dp.after_ap = after_ap;
 	r->dp.ctx = r;
 	*state = r;
 	return 0;
@@ -310,6 +318,28 @@ static void test_before_ap_hook_per_ap_transaction(void **state)
 	assert_true(r->dp.ap_transactions == 2);
 }
 
+/* An unclocked AP answers nothing, not even IDR; the other APs and the DP do. */
+static void test_unclocked_ap_fails_alone(void **state)
+{
+	struct rig *r = *state;
+
+	power_up(&r->dp);
+	r->ap0.unclocked = true;
+	assert_int_equal(ap_read(&r->dp, 0, AP_REG_IDR), 0);
+	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000 | CS_STICKYERR);
+	dp_write(&r->dp, DP_CTRL_STAT, 0x50000020);
+	ap_write(&r->dp, 0, AP_REG_TAR, RAM_BASE);
+	assert_int_equal(r->ap0.tar, 0);
+	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000 | CS_STICKYERR);
+	dp_write(&r->dp, DP_CTRL_STAT, 0x50000020);
+	assert_int_equal(ap_read(&r->dp, 2, AP_REG_IDR), 0x54770002);
+	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000);
+	/* the chip hears of every transaction that reached an AP */
+	assert_int_equal(r->after_ap_calls, 3);
+	r->ap0.unclocked = false;
+	assert_int_equal(ap_read(&r->dp, 0, AP_REG_IDR), 0x84770001);
+}
+
 static void test_power_on_resets_dp(void **state)
 {
 	struct rig *r = *state;
@@ -340,6 +370,7 @@ int main(void)
 		T(test_ap_access_without_debug_power),
 		T(test_aps_disabled),
 		T(test_before_ap_hook_per_ap_transaction),
+		T(test_unclocked_ap_fails_alone),
 		T(test_power_on_resets_dp),
 	};
 #undef T

@@ -4,7 +4,11 @@
  * OpenOCD drives it: the JTAG chain IDs, the DP power-up, the three MEM-APs
  * and what they reach (DBGMCU, flash registers, factory words, the Cortex-M7
  * PPB, the APB-D ROM table), SRST gating AP0, and a flash word programmed
- * through AP0 with the flash timing running on TCK time.
+ * through AP0 with the flash timing running on TCK time. Then the chip-level
+ * causes of a failed verify: RCC_RSR reset flags, the clock tree and flash
+ * wait states (debugger and CPU reads), reads-zero, PWR ready flags, the
+ * IWDG1 (hardware start, freeze, reset during an erase), and WFI/WFE with
+ * Sleep and Stop (AP0 lost without DBGSTOP_D1).
  */
 #include "unit_helpers.h"
 
@@ -20,6 +24,7 @@ struct rig {
 	size_t n;
 	uint8_t replies[8192];
 	unsigned int current_ir;
+	uint32_t dbgmcu_cr;		/* DBGMCU_CR that boot_image() starts the core with */
 };
 
 /* ---- a small bitbang encoder (bitbang.c) -------------------------------- */
@@ -321,6 +326,446 @@ static void test_program_flash_through_ap0(void **state)
 	assert_false(sticky(r));
 }
 
+/* ---- resets, clocks, watchdog and low power ---------------------------- */
+
+#define DHCSR		0xE000EDF0
+#define DEMCR		0xE000EDFC
+#define AIRCR		0xE000ED0C
+#define RSR_ADDR	(RCC_BASE + RCC_RSR)
+#define CPUCR_ADDR	(PWR_BASE + PWR_CPUCR)
+#define DBGMCU_CR_APBD	(DBGMCU_APBD_BASE + DBGMCU_CR)
+#define APB4FZ1_APBD	(DBGMCU_APBD_BASE + DBGMCU_APB4FZ1)
+#define FLASH_MARK	0x12345678u	/* stored at 0x08000100 by the boot images */
+
+static void pulse_srst(struct rig *r)
+{
+	r->in[r->n++] = 's';
+	flush(r);
+	r->in[r->n++] = 'r';
+	flush(r);
+}
+
+static void halt_core(struct rig *r)
+{
+	mem_write(r, 0, DHCSR, 0xA05F0003);
+}
+
+/* Power the chip on again with this image at 0x08000000 (rest erased). */
+static void boot_image(struct rig *r, const uint8_t *image, uint32_t len)
+{
+	assert_int_equal(flash_load_image(&r->chip.flash, image, len), 0);
+	chip_power_on(&r->chip);
+	regdev_set(&r->chip.periph.dbgmcu, DBGMCU_CR, r->dbgmcu_cr);
+	power_up(r);
+}
+
+/* Vector table in flash, code in ITCM at 0, FLASH_MARK at 0x08000100. */
+static void boot_itcm(struct rig *r, const uint16_t *code, size_t halfwords)
+{
+	uint8_t image[0x104];
+
+	memset(image, 0xFF, sizeof(image));
+	mem_store(image, 4, 0x20020000);
+	mem_store(image + 4, 4, 0x00000001);
+	mem_store(image + 0x100, 4, FLASH_MARK);
+	memcpy(r->chip.mem.itcm, code, halfwords * 2);
+	boot_image(r, image, sizeof(image));
+}
+
+/* Code in flash at 0x08000008. */
+static void boot_flash(struct rig *r, const uint16_t *code, size_t halfwords)
+{
+	uint8_t image[0x100];
+
+	memset(image, 0xFF, sizeof(image));
+	mem_store(image, 4, 0x20020000);
+	mem_store(image + 4, 4, 0x08000009);
+	memcpy(image + 8, code, halfwords * 2);
+	boot_image(r, image, sizeof(image));
+}
+
+static void run_ahead(struct rig *r, uint64_t ps)
+{
+	chip_run_ahead(&r->chip, ps);
+}
+
+static uint32_t core_reg(struct rig *r, unsigned int n)
+{
+	return cm7_read_reg(&r->chip.core, n);
+}
+
+/* Power-on, NRST, SYSRESETREQ and RMVF (RM0433 RCC_RSR). */
+static void test_rcc_rsr_reset_flags(void **state)
+{
+	struct rig *r = *state;
+
+	power_up(r);
+	assert_int_equal(mem_read(r, 0, RSR_ADDR), 0x00FA0000);
+	mem_write(r, 0, RSR_ADDR, RSR_RMVF);
+	assert_int_equal(mem_read(r, 0, RSR_ADDR), 0);
+	pulse_srst(r);
+	assert_int_equal(mem_read(r, 0, RSR_ADDR), RSR_PINRSTF | RSR_CPURSTF);
+	/* the debugger's SYSRESETREQ resets even a locked-up core; flags add up */
+	mem_write(r, 0, AIRCR, 0x05FA0004);
+	assert_int_equal(r->chip.system_resets, 2);
+	assert_int_equal(mem_read(r, 0, RSR_ADDR), RSR_SFTRSTF | RSR_PINRSTF | RSR_CPURSTF);
+	mem_write(r, 0, RSR_ADDR, 0xFFFFFFFF & ~RSR_RMVF);	/* flags are read-only */
+	assert_int_equal(mem_read(r, 0, RSR_ADDR), RSR_SFTRSTF | RSR_PINRSTF | RSR_CPURSTF);
+	/* only a power-on starts again from the power-on set */
+	chip_power_on(&r->chip);
+	power_up(r);
+	assert_int_equal(mem_read(r, 0, RSR_ADDR), 0x00FA0000);
+	assert_false(sticky(r));
+}
+
+/* PWR_CR3 is plain storage; VOSRDY/ACTVOSRDY read 1 unless vos-unready. */
+static void test_pwr_supply_registers(void **state)
+{
+	struct rig *r = *state;
+
+	power_up(r);
+	assert_int_equal(mem_read(r, 0, PWR_BASE + PWR_CR3), 0x00000006);
+	mem_write(r, 0, PWR_BASE + PWR_CR3, 0x00000002);
+	assert_int_equal(mem_read(r, 0, PWR_BASE + PWR_CR3), 0x00000002);
+	assert_int_equal(mem_read(r, 0, PWR_BASE + PWR_CSR1) & CSR1_ACTVOSRDY, CSR1_ACTVOSRDY);
+	assert_int_equal(mem_read(r, 0, PWR_BASE + PWR_D3CR), 0x00004000 | D3CR_VOSRDY);
+	mem_write(r, 0, PWR_BASE + PWR_D3CR, 0x0000C000);	/* scale 1 */
+	assert_int_equal(mem_read(r, 0, PWR_BASE + PWR_CSR1) & (VOS_MASK | CSR1_ACTVOSRDY),
+		0xC000 | CSR1_ACTVOSRDY);
+
+	r->chip.flash.faults.vos_unready = true;
+	chip_power_on(&r->chip);
+	power_up(r);
+	assert_int_equal(mem_read(r, 0, PWR_BASE + PWR_CSR1) & CSR1_ACTVOSRDY, 0);
+	assert_int_equal(mem_read(r, 0, PWR_BASE + PWR_D3CR), 0x00004000);
+	mem_write(r, 0, PWR_BASE + PWR_D3CR, 0x0000C000);
+	assert_int_equal(mem_read(r, 0, PWR_BASE + PWR_D3CR), 0x0000C000);
+	assert_int_equal(mem_read(r, 0, PWR_BASE + PWR_CSR1) & (VOS_MASK | CSR1_ACTVOSRDY),
+		0xC000);
+}
+
+/* 400 MHz PLL1 from HSE, HPRE /2: 200 MHz AXI; the wait states follow VOS. */
+static void test_clock_tree_from_rcc_and_pwr(void **state)
+{
+	struct rig *r = *state;
+	const uint32_t acr = FLASH_REGS_BASE + FLASH_ACR;
+
+	power_up(r);
+	assert_int_equal(mem_read(r, 0, 0x08000000), 0xFFFFFFFF);
+	assert_int_equal(r->chip.clocks.aclk_hz, 64000000);
+	assert_int_equal(r->chip.clocks.latency_needed, 1);
+	mem_write(r, 0, RCC_BASE + RCC_PLLCKSELR, 2 | 5 << 4);
+	mem_write(r, 0, RCC_BASE + RCC_PLL1DIVR, 159 | 1 << 9);
+	mem_write(r, 0, RCC_BASE + RCC_D1CFGR, 0x8);
+	mem_write(r, 0, RCC_BASE + RCC_CFGR, 3);
+	mem_write(r, 0, acr, 0x33);
+	/* scale 3 (reset): 200 MHz needs 4 wait states, 3 is too few */
+	assert_int_not_equal(mem_read(r, 0, 0x08000000), 0xFFFFFFFF);
+	assert_int_equal(r->chip.clocks.sys_hz, 400000000);
+	assert_int_equal(r->chip.clocks.aclk_hz, 200000000);
+	assert_int_equal(r->chip.clocks.latency_needed, 4);
+	mem_write(r, 0, PWR_BASE + PWR_D3CR, 0x0000C000);	/* scale 1: 3 are enough */
+	assert_int_equal(mem_read(r, 0, 0x08000000), 0xFFFFFFFF);
+	assert_int_equal(r->chip.clocks.vos, 1);
+	mem_write(r, 0, acr, 0x32);
+	assert_int_not_equal(mem_read(r, 0, 0x08000000), 0xFFFFFFFF);
+	assert_true(r->chip.flash_via_bus[0] && r->chip.flash_via_bus[1]);
+	/* a system reset brings back HSI and LATENCY 7 */
+	pulse_srst(r);
+	assert_int_equal(mem_read(r, 0, 0x08000000), 0xFFFFFFFF);
+	assert_false(r->chip.flash_via_bus[0] || r->chip.flash_via_bus[1]);
+	assert_false(sticky(r));
+}
+
+/* Code in ITCM sets LATENCY 0 at 64 MHz, then reads FLASH_MARK twice. */
+static void test_short_latency_garbles_cpu_reads(void **state)
+{
+	static const uint16_t code[] = {
+		0x4B03,		/* ldr r3, =0x52002000 (FLASH_ACR) */
+		0x2430,		/* movs r4, #0x30: LATENCY 0 */
+		0x601C,		/* str r4, [r3] */
+		0x4803,		/* ldr r0, =0x08000100 */
+		0x6801,		/* ldr r1, [r0] */
+		0x6802,		/* ldr r2, [r0] */
+		0xE7FE,		/* b . */
+		0xBF00,
+		0x2000, 0x5200, 0x0100, 0x0800,
+	};
+	struct rig *r = *state;
+	uint32_t a, b;
+
+	boot_itcm(r, code, ARRAY_LEN(code));
+	run_ahead(r, 10 * PS_PER_US);
+	assert_int_equal(r->chip.core.state, CM7_RUNNING);
+	assert_int_equal(core_reg(r, 15), 0x0C);
+	assert_int_not_equal(core_reg(r, 1), FLASH_MARK);
+	assert_int_not_equal(core_reg(r, 2), FLASH_MARK);
+	assert_int_not_equal(core_reg(r, 1), core_reg(r, 2));
+	/* the debugger's reads too, each one different */
+	a = mem_read(r, 0, 0x08000100);
+	b = mem_read(r, 0, 0x08000100);
+	assert_int_not_equal(a, FLASH_MARK);
+	assert_int_not_equal(b, FLASH_MARK);
+	assert_int_not_equal(a, b);
+	/* enough wait states: right again, and the CPU maps the array directly */
+	mem_write(r, 0, FLASH_REGS_BASE + FLASH_ACR, 0x31);
+	assert_int_equal(mem_read(r, 0, 0x08000100), FLASH_MARK);
+	assert_false(r->chip.flash_via_bus[0]);
+}
+
+/* Code that lowers LATENCY while running from flash fetches garbage: lockup. */
+static void test_short_latency_code_in_flash_locks_up(void **state)
+{
+	static const uint16_t code[] = {
+		0x4B01,		/* ldr r3, =0x52002000 */
+		0x2430,		/* movs r4, #0x30 */
+		0x601C,		/* str r4, [r3] */
+		0xE7FE,		/* b . */
+		0x2000, 0x5200,
+	};
+	struct rig *r = *state;
+
+	boot_flash(r, code, ARRAY_LEN(code));
+	run_ahead(r, 10 * PS_PER_US);
+	assert_int_equal(r->chip.core.state, CM7_LOCKUP);
+	assert_int_equal(core_reg(r, 15), 0x0800000E);
+}
+
+/* reads-zero=2: bank 2 reads 0 for both masters; bank 1 is fine. */
+static void test_reads_zero_for_cpu_and_debugger(void **state)
+{
+	static const uint16_t code[] = {
+		0x4802,		/* ldr r0, =0x08100000 */
+		0x6801,		/* ldr r1, [r0] */
+		0x4802,		/* ldr r0, =0x08000100 */
+		0x6802,		/* ldr r2, [r0] */
+		0xE7FE,		/* b . */
+		0xBF00,
+		0x0000, 0x0810, 0x0100, 0x0800,
+	};
+	struct rig *r = *state;
+
+	mem_store(r->chip.mem.flash + FLASH_BANK_BYTES, 4, 0xA5A5A5A5);
+	r->chip.flash.faults.reads_zero = 1u << 1;
+	boot_itcm(r, code, ARRAY_LEN(code));
+	run_ahead(r, 10 * PS_PER_US);
+	assert_int_equal(core_reg(r, 1), 0);
+	assert_int_equal(core_reg(r, 2), FLASH_MARK);
+	assert_int_equal(mem_read(r, 0, 0x08100000), 0);
+	assert_int_equal(mem_read(r, 0, 0x08000100), FLASH_MARK);
+	assert_true(r->chip.flash_via_bus[1] && !r->chip.flash_via_bus[0]);
+	assert_false(sticky(r));
+}
+
+/* IWDG1_SW = 0: the watchdog runs from reset and resets the chip. */
+static void test_iwdg_hardware_start_resets(void **state)
+{
+	struct rig *r = *state;
+
+	r->chip.flash.nv.optsr &= ~OPTSR_IWDG1_SW;
+	chip_power_on(&r->chip);
+	uint64_t t0 = r->chip.clock.now;
+
+	assert_true(r->chip.iwdg.running);
+	run_ahead(r, PS_PER_MS);		/* an idle chip jumps to the expiry */
+	assert_int_equal(r->chip.system_resets, 1);
+	/* 0xFFF ticks of 125 us after power-on; restarted by hardware at once */
+	assert_int_equal(r->chip.iwdg.since - t0, 511875 * PS_PER_US);
+	assert_true(r->chip.iwdg.running);
+	power_up(r);
+	assert_int_equal(mem_read(r, 0, RSR_ADDR), 0x00FA0000 | RSR_IWDG1RSTF);
+	/* software mode (factory): nothing runs */
+	r->chip.flash.nv.optsr |= OPTSR_IWDG1_SW;
+	chip_power_on(&r->chip);
+	assert_false(r->chip.iwdg.running);
+	run_ahead(r, 2 * PS_PER_S);
+	assert_int_equal(r->chip.system_resets, 1);
+}
+
+/* Halted with DBGMCU_APB4FZ1.DBG_IWDG1 set, the counter stands still. */
+static void test_iwdg_frozen_while_halted(void **state)
+{
+	struct rig *r = *state;
+
+	r->chip.flash.nv.optsr &= ~OPTSR_IWDG1_SW;
+	chip_power_on(&r->chip);
+	power_up(r);
+	mem_write(r, 2, APB4FZ1_APBD, APB4FZ1_DBG_IWDG1);
+	halt_core(r);
+	assert_true(r->chip.iwdg.frozen);
+	uint32_t held = iwdg_counter(&r->chip.iwdg);
+
+	vclock_advance(&r->chip.clock, 5 * PS_PER_S, VCLOCK_SKIP);
+	vclock_fire_due(&r->chip.clock);
+	assert_int_equal(iwdg_counter(&r->chip.iwdg), held);
+	assert_int_equal(r->chip.system_resets, 0);
+	/* without the freeze bit a halted core does not stop it */
+	mem_write(r, 2, APB4FZ1_APBD, 0);
+	assert_false(r->chip.iwdg.frozen);
+	uint64_t t0 = r->chip.clock.now;
+
+	run_ahead(r, PS_PER_MS);
+	assert_int_equal(r->chip.system_resets, 1);
+	/* the rest of the count, not a full period: the frozen part did not count */
+	assert_true(r->chip.iwdg.since - t0 <= (uint64_t)held * 125 * PS_PER_US);
+}
+
+/* A watchdog reset during a sector erase leaves it as a power cut does. */
+static void test_iwdg_reset_cuts_an_erase_short(void **state)
+{
+	static uint8_t image[2 * FLASH_SECTOR_BYTES];
+	struct rig *r = *state;
+	const uint32_t sector = FLASH_SECTOR_BYTES, half = FLASH_SECTOR_BYTES / 2;
+	const uint32_t cr = FLASH_REGS_BASE + FLASH_CR;
+
+	memset(image, 0xFF, sector);
+	memset(image + sector, 0x00, sector);
+	r->chip.flash.nv.optsr &= ~OPTSR_IWDG1_SW;
+	boot_image(r, image, sizeof(image));
+	mem_write(r, 0, FLASH_REGS_BASE + FLASH_KEYR, FLASH_KEY1);
+	mem_write(r, 0, FLASH_REGS_BASE + FLASH_KEYR, FLASH_KEY2);
+	mem_write(r, 0, cr, CR_SER | 3u << CR_PSIZE_SHIFT | 1u << CR_SNB_SHIFT | CR_START);
+	assert_true(mem_read(r, 0, FLASH_REGS_BASE + FLASH_SR) & SR_QW);
+	run_ahead(r, PS_PER_MS);		/* the erase needs 1 s, the IWDG 0.51 s */
+	assert_int_equal(r->chip.system_resets, 1);
+	const uint8_t *a = r->chip.mem.flash;
+
+	for (uint32_t off = sector; off < sector + half; off++)
+		if (a[off] != 0xFF)
+			fail_msg("byte 0x%05x not erased", off);
+	assert_int_equal(r->chip.flash.words[0][(sector + half) / FLASH_WORD_BYTES],
+		WORD_ECC_DOUBLE);
+	assert_int_equal(a[sector + half + FLASH_WORD_BYTES], 0x00);
+	assert_int_equal(a[2 * sector - 1], 0x00);
+	power_up(r);
+	assert_int_equal(mem_read(r, 0, RSR_ADDR) & RSR_IWDG1RSTF, RSR_IWDG1RSTF);
+	assert_int_equal(mem_read(r, 0, FLASH_REGS_BASE + FLASH_SR), 0);
+}
+
+/* sleep.c: r3 = SCB_SCR, SLEEPDEEP from `scr`, then the hint at 0x6. */
+static void boot_sleeper(struct rig *r, uint16_t scr_value, const uint16_t *hint, size_t n)
+{
+	uint16_t code[16] = {
+		0x4B03,			/* ldr r3, =0xE000ED10 */
+		(uint16_t)(0x2400 | scr_value),	/* movs r4, #scr_value */
+		0x601C,			/* str r4, [r3] */
+	};
+	size_t i = 3;
+
+	for (size_t k = 0; k < n; k++)
+		code[i++] = hint[k];
+	code[i++] = 0x3501;		/* adds r5, #1 */
+	code[i++] = 0xE7FE;		/* b . */
+	while (i < 8)
+		code[i++] = 0xBF00;
+	code[8] = 0xED10;
+	code[9] = 0xE000;
+	boot_itcm(r, code, 10);
+}
+
+static const uint16_t wfi[] = { 0xBF30 };
+
+/* Sleep (no SLEEPDEEP): debug keeps working, a halt wakes the core after WFI. */
+static void test_wfi_sleep_keeps_debug(void **state)
+{
+	struct rig *r = *state;
+
+	boot_sleeper(r, 0, wfi, 1);
+	run_ahead(r, 10 * PS_PER_US);
+	assert_int_equal(r->chip.core.state, CM7_SLEEP);
+	assert_true(mem_read(r, 0, DHCSR) & DHCSR_S_SLEEP);
+	assert_int_equal(mem_read(r, 0, 0x08000100), FLASH_MARK);
+	assert_int_equal(mem_read(r, 0, CPUCR_ADDR) & CPUCR_STOPF, 0);
+	halt_core(r);
+	assert_int_equal(r->chip.core.state, CM7_HALTED);
+	assert_int_equal(core_reg(r, 15), 0x8);	/* the instruction after WFI */
+	assert_int_equal(core_reg(r, 5), 0);
+	mem_write(r, 0, DHCSR, 0xA05F0001);	/* resume: it carries on after WFI */
+	run_ahead(r, PS_PER_US);
+	assert_int_equal(core_reg(r, 5), 1);
+	assert_false(sticky(r));
+}
+
+/* Stop with DBGMCU_CR.DBGSTOP_D1 clear: AP0 is gone, AP2 answers, until NRST. */
+static void test_stop_without_debug_loses_ap0(void **state)
+{
+	struct rig *r = *state;
+
+	boot_sleeper(r, SCR_SLEEPDEEP, wfi, 1);
+	run_ahead(r, 10 * PS_PER_US);
+	assert_int_equal(r->chip.core.state, CM7_SLEEP);
+	assert_true(r->chip.d1_debug_lost);
+	mem_read(r, 0, 0x20000000);
+	assert_true(sticky(r));
+	dp_write(r, DP_CTRL_STAT, 0x50000020);		/* clear STICKYERR */
+	ap_read(r, 0, AP_REG_IDR);			/* the AP itself does not answer */
+	assert_true(sticky(r));
+	dp_write(r, DP_CTRL_STAT, 0x50000020);
+	halt_core(r);					/* halting cannot get through */
+	assert_true(sticky(r));
+	assert_int_equal(r->chip.core.state, CM7_SLEEP);
+	dp_write(r, DP_CTRL_STAT, 0x50000020);
+	assert_int_equal(mem_read(r, 2, DBGMCU_APBD_BASE), 0x20036450);
+	assert_int_equal(mem_read(r, 2, DBGMCU_CR_APBD), 0);
+	assert_false(sticky(r));
+	/* setting DBGSTOP_D1 now is too late */
+	mem_write(r, 2, DBGMCU_CR_APBD, DBGMCU_CR_DBGSTOP_D1);
+	mem_read(r, 0, 0x20000000);
+	assert_true(sticky(r));
+	dp_write(r, DP_CTRL_STAT, 0x50000020);
+	/* connect under reset: vector catch through the PPB while NRST is low */
+	r->in[r->n++] = 's';
+	flush(r);
+	mem_write(r, 0, DEMCR, DEMCR_VC_CORERESET);
+	mem_write(r, 0, DHCSR, 0xA05F0001);
+	r->in[r->n++] = 'r';
+	flush(r);
+	assert_int_equal(r->chip.core.state, CM7_HALTED);
+	assert_false(r->chip.d1_debug_lost);
+	/* STOPF survives the pin reset; CSSF clears it */
+	assert_int_equal(mem_read(r, 0, CPUCR_ADDR) & CPUCR_STOPF, CPUCR_STOPF);
+	mem_write(r, 0, CPUCR_ADDR, CPUCR_CSSF);
+	assert_int_equal(mem_read(r, 0, CPUCR_ADDR) & (CPUCR_STOPF | CPUCR_CSSF), 0);
+	assert_false(sticky(r));
+}
+
+/* Stop with DBGSTOP_D1 set: a halt-able idle. */
+static void test_stop_with_debug_is_haltable(void **state)
+{
+	struct rig *r = *state;
+
+	r->dbgmcu_cr = DBGMCU_CR_DBGSTOP_D1;	/* as a debugger sets it under reset */
+	boot_sleeper(r, SCR_SLEEPDEEP, wfi, 1);
+	run_ahead(r, 10 * PS_PER_US);
+	assert_int_equal(r->chip.core.state, CM7_SLEEP);
+	assert_false(r->chip.d1_debug_lost);
+	assert_int_equal(mem_read(r, 0, 0x08000100), FLASH_MARK);
+	assert_int_equal(mem_read(r, 0, CPUCR_ADDR) & CPUCR_STOPF, CPUCR_STOPF);
+	halt_core(r);
+	assert_int_equal(r->chip.core.state, CM7_HALTED);
+	assert_int_equal(core_reg(r, 15), 0x8);
+	assert_false(sticky(r));
+}
+
+/* WFE and the 32-bit WFI.W sleep as well (Unicorn runs neither as a sleep). */
+static void test_wfe_and_wide_wfi_sleep(void **state)
+{
+	static const uint16_t wfe[] = { 0xBF20 };
+	static const uint16_t wfi_w[] = { 0xF3AF, 0x8003 };
+	struct rig *r = *state;
+
+	boot_sleeper(r, 0, wfe, 1);
+	run_ahead(r, 10 * PS_PER_US);
+	assert_int_equal(r->chip.core.state, CM7_SLEEP);
+	halt_core(r);
+	assert_int_equal(core_reg(r, 15), 0x8);
+	boot_sleeper(r, 0, wfi_w, 2);
+	run_ahead(r, 10 * PS_PER_US);
+	assert_int_equal(r->chip.core.state, CM7_SLEEP);
+	halt_core(r);
+	assert_int_equal(core_reg(r, 15), 0xA);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -333,6 +778,19 @@ int main(void)
 		T(test_srst_gates_ap0_except_ppb),
 		T(test_resets_keep_dp_and_ap_state),
 		T(test_program_flash_through_ap0),
+		T(test_rcc_rsr_reset_flags),
+		T(test_pwr_supply_registers),
+		T(test_clock_tree_from_rcc_and_pwr),
+		T(test_short_latency_garbles_cpu_reads),
+		T(test_short_latency_code_in_flash_locks_up),
+		T(test_reads_zero_for_cpu_and_debugger),
+		T(test_iwdg_hardware_start_resets),
+		T(test_iwdg_frozen_while_halted),
+		T(test_iwdg_reset_cuts_an_erase_short),
+		T(test_wfi_sleep_keeps_debug),
+		T(test_stop_without_debug_loses_ap0),
+		T(test_stop_with_debug_is_haltable),
+		T(test_wfe_and_wide_wfi_sleep),
 	};
 #undef T
 

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * IWDG1 (iwdg.c): reset values, the KR keys and the write protection of
+ * PR/RLR/WINR, counting on the virtual clock at LSI = 32 kHz with each
+ * prescaler, refresh, the window, hardware start, and freezing.
+ */
+#include "unit_helpers.h"
+
+#include "iwdg.h"
+
+#define LSI_PS		(PS_PER_S / 32000)
+#define FULL_PS(div)	(0xFFFull * (div) * LSI_PS)	/* 0xFFF ticks of /div */
+
+struct wd {
+	struct vclock clk;
+	struct iwdg w;
+	unsigned int resets;
+	uint64_t reset_at;
+};
+
+static void on_expired(void *ctx)
+{
+	struct wd *t = ctx;
+
+	t->resets++;
+	t->reset_at = t->clk.now;
+}
+
+static int setup(void **state)
+{
+	struct wd *t = calloc(1, sizeof(*t));
+
+	assert_non_null(t);
+	vclock_init(&t->clk);
+	iwdg_init(&t->w, &t->clk, on_expired, t);
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+static uint32_t rd(struct wd *t, uint32_t off)
+{
+	uint32_t v = 0xDEADBEEF;
+
+	assert_int_equal(iwdg_ops.read(&t->w, off, 4, &v, MASTER_CPU), BUS_OK);
+	return v;
+}
+
+static void wr(struct wd *t, uint32_t off, uint32_t v)
+{
+	assert_int_equal(iwdg_ops.write(&t->w, off, 4, v, MASTER_CPU), BUS_OK);
+}
+
+/* Advance time event by event, up to `ps` from now. */
+static void run(struct wd *t, uint64_t ps)
+{
+	uint64_t end = t->clk.now + ps;
+
+	for (;;) {
+		uint64_t next = vclock_next_event(&t->clk);
+
+		if (next > end)
+			break;
+		vclock_advance(&t->clk, next - t->clk.now, VCLOCK_SKIP);
+		vclock_fire_due(&t->clk);
+	}
+	vclock_advance(&t->clk, end - t->clk.now, VCLOCK_SKIP);
+}
+
+static void test_reset_values(void **state)
+{
+	struct wd *t = *state;
+
+	assert_int_equal(rd(t, IWDG_KR), 0);
+	assert_int_equal(rd(t, IWDG_PR), 0);
+	assert_int_equal(rd(t, IWDG_RLR), 0xFFF);
+	assert_int_equal(rd(t, IWDG_SR), 0);
+	assert_int_equal(rd(t, IWDG_WINR), 0xFFF);
+	assert_false(t->w.running);
+	run(t, 10 * PS_PER_S);
+	assert_int_equal(t->resets, 0);		/* software mode: stopped until 0xCCCC */
+}
+
+static void test_write_protection(void **state)
+{
+	struct wd *t = *state;
+
+	wr(t, IWDG_PR, 3);
+	wr(t, IWDG_RLR, 0x123);
+	wr(t, IWDG_WINR, 0x456);
+	assert_int_equal(rd(t, IWDG_PR), 0);
+	assert_int_equal(rd(t, IWDG_RLR), 0xFFF);
+	assert_int_equal(rd(t, IWDG_WINR), 0xFFF);
+	wr(t, IWDG_KR, IWDG_KEY_ACCESS);
+	wr(t, IWDG_PR, 0xFB);
+	wr(t, IWDG_RLR, 0xF123);
+	assert_int_equal(rd(t, IWDG_PR), 3);
+	assert_int_equal(rd(t, IWDG_RLR), 0x123);
+	/* any other key closes the access again */
+	wr(t, IWDG_KR, 0x1234);
+	wr(t, IWDG_RLR, 0x777);
+	assert_int_equal(rd(t, IWDG_RLR), 0x123);
+	/* byte accesses are refused */
+	uint32_t v;
+
+	assert_int_equal(iwdg_ops.read(&t->w, IWDG_PR, 1, &v, MASTER_CPU), BUS_ERROR);
+}
+
+/* Started by 0xCCCC, the counter runs down from 0xFFF at 32 kHz / 4. */
+static void test_start_and_expire(void **state)
+{
+	struct wd *t = *state;
+
+	run(t, PS_PER_MS);
+	uint64_t start = t->clk.now;
+
+	wr(t, IWDG_KR, IWDG_KEY_START);
+	assert_true(t->w.running);
+	run(t, FULL_PS(4) - 1);
+	assert_int_equal(t->resets, 0);
+	assert_int_equal(iwdg_counter(&t->w), 1);
+	run(t, 1);
+	assert_int_equal(t->resets, 1);
+	assert_int_equal(t->reset_at - start, FULL_PS(4));	/* 511.875 ms */
+	assert_int_equal(t->w.expirations, 1);
+}
+
+static void test_prescaler_and_reload_value(void **state)
+{
+	static const unsigned int div[8] = { 4, 8, 16, 32, 64, 128, 256, 256 };
+
+	(void)state;
+	for (unsigned int pr = 0; pr < 8; pr++) {
+		struct wd t = { 0 };
+
+		vclock_init(&t.clk);
+		iwdg_init(&t.w, &t.clk, on_expired, &t);
+		wr(&t, IWDG_KR, IWDG_KEY_START);
+		wr(&t, IWDG_KR, IWDG_KEY_ACCESS);
+		wr(&t, IWDG_PR, pr);
+		wr(&t, IWDG_RLR, 100);
+		wr(&t, IWDG_KR, IWDG_KEY_RELOAD);
+		assert_int_equal(iwdg_tick_ps(&t.w), div[pr] * LSI_PS);
+		run(&t, 100ull * div[pr] * LSI_PS - 1);
+		assert_int_equal(t.resets, 0);
+		run(&t, 1);
+		assert_int_equal(t.resets, 1);
+	}
+}
+
+static void test_refresh_postpones_the_reset(void **state)
+{
+	struct wd *t = *state;
+
+	wr(t, IWDG_KR, IWDG_KEY_START);
+	for (int i = 0; i < 10; i++) {
+		run(t, 400 * PS_PER_MS);
+		wr(t, IWDG_KR, IWDG_KEY_RELOAD);
+	}
+	assert_int_equal(t->resets, 0);
+	assert_int_equal(t->w.reloads, 10);
+	assert_int_equal(iwdg_counter(&t->w), 0xFFF);
+	run(t, 600 * PS_PER_MS);
+	assert_int_equal(t->resets, 1);
+}
+
+/* Refreshing while the counter is above WINR resets; writing WINR reloads. */
+static void test_window(void **state)
+{
+	struct wd *t = *state;
+
+	wr(t, IWDG_KR, IWDG_KEY_START);
+	run(t, 100 * PS_PER_MS);
+	wr(t, IWDG_KR, IWDG_KEY_ACCESS);
+	wr(t, IWDG_WINR, 0x800);
+	assert_int_equal(iwdg_counter(&t->w), 0xFFF);	/* reloaded by the WINR write */
+	run(t, 100 * PS_PER_MS);			/* 0xFFF - 800 > 0x800 */
+	wr(t, IWDG_KR, IWDG_KEY_RELOAD);
+	assert_int_equal(t->resets, 1);
+}
+
+static void test_window_refresh_in_time(void **state)
+{
+	struct wd *t = *state;
+
+	wr(t, IWDG_KR, IWDG_KEY_START);
+	wr(t, IWDG_KR, IWDG_KEY_ACCESS);
+	wr(t, IWDG_WINR, 0x800);
+	run(t, 300 * PS_PER_MS);			/* 2400 ticks: counter 1695 < 0x800 */
+	wr(t, IWDG_KR, IWDG_KEY_RELOAD);
+	assert_int_equal(t->resets, 0);
+	assert_int_equal(iwdg_counter(&t->w), 0xFFF);
+}
+
+/* The option bit IWDG1_SW = 0: running from reset without a key. */
+static void test_hardware_start(void **state)
+{
+	struct wd *t = *state;
+
+	iwdg_reset(&t->w, true);
+	assert_true(t->w.running);
+	run(t, FULL_PS(4));
+	assert_int_equal(t->resets, 1);
+	/* a reset in software mode stops it again */
+	iwdg_reset(&t->w, false);
+	run(t, 10 * PS_PER_S);
+	assert_int_equal(t->resets, 1);
+}
+
+static void test_frozen_counter_keeps_its_value(void **state)
+{
+	struct wd *t = *state;
+
+	wr(t, IWDG_KR, IWDG_KEY_START);
+	run(t, 250 * PS_PER_MS);		/* 2000 ticks */
+	iwdg_set_frozen(&t->w, true);
+	uint32_t held = iwdg_counter(&t->w);
+
+	assert_int_equal(held, 0xFFF - 2000);
+	run(t, 10 * PS_PER_S);
+	assert_int_equal(iwdg_counter(&t->w), held);
+	assert_int_equal(t->resets, 0);
+	iwdg_set_frozen(&t->w, false);
+	run(t, (uint64_t)held * 4 * LSI_PS - 1);
+	assert_int_equal(t->resets, 0);
+	run(t, 1);
+	assert_int_equal(t->resets, 1);
+}
+
+/* A part of a tick before the freeze still counts after it. */
+static void test_freeze_keeps_partial_ticks(void **state)
+{
+	struct wd *t = *state;
+
+	wr(t, IWDG_KR, IWDG_KEY_START);
+	run(t, 4 * LSI_PS / 2);
+	iwdg_set_frozen(&t->w, true);
+	run(t, PS_PER_S);
+	iwdg_set_frozen(&t->w, false);
+	run(t, 4 * LSI_PS / 2);
+	assert_int_equal(iwdg_counter(&t->w), 0xFFE);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_reset_values),
+		T(test_write_protection),
+		T(test_start_and_expire),
+		cmocka_unit_test(test_prescaler_and_reload_value),
+		T(test_refresh_postpones_the_reset),
+		T(test_window),
+		T(test_window_refresh_in_time),
+		T(test_hardware_start),
+		T(test_frozen_counter_keeps_its_value),
+		T(test_freeze_keeps_partial_ticks),
+	};
+#undef T
+
+	return cmocka_run_group_tests_name("iwdg", tests, NULL, NULL);
+}
