@@ -218,3 +218,20 @@ def ramtest():
 def semihost():
     return Firmware('semihost')
 
+
+
+# Mirrors FLASHWRITER_* in testing/firmware/firmware.h.
+FLASHWRITER_ADDR = 0x08020000
+FLASHWRITER_PATTERN = 0xDEADBEEF
+
+
+def flashwriter():
+    """Flash firmware that, at every boot, erases bank 1 sector 1 and
+    programs one flash word of FLASHWRITER_PATTERN at FLASHWRITER_ADDR."""
+    return Firmware('flashwriter')
+
+
+def lowpower():
+    """Flash firmware that clears DBGMCU_CR and enters Stop (WFI with
+    SLEEPDEEP): the debugger loses the core's bus."""
+    return Firmware('lowpower')

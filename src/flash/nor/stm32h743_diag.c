@@ -106,9 +106,10 @@ struct diag_context {
 	bool shifted;
 	int64_t shift;
 	bool supply_checked;
+	char supply[300];		/* the supply evidence found, for the verdict */
 	char swap_story[200];		/* what happened to the bank swap, for the verdict */
 	/* words of the failing sector outside the image, when not erased this session */
-	unsigned int outside, outside_data;
+	unsigned int outside, outside_data, outside_zero;
 	target_addr_t outside_addr;
 };
 
@@ -155,12 +156,19 @@ static void support(struct diag_context *c, enum stm32h743_cause cause, int scor
 		const char *fmt, ...)
 {
 	struct stm32h743_candidate *k = &c->d->cand[cause];
+	char text[600];
 	va_list ap;
 
-	k->score = MAX(k->score, score);
 	va_start(ap, fmt);
-	append(k->evidence, sizeof(k->evidence), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	k->score = MAX(k->score, score);
+	snprintf(k->evidence + strlen(k->evidence), sizeof(k->evidence) - strlen(k->evidence),
+		"%s%s", k->evidence[0] ? "; " : "", text);
+	if (score > k->headline_score) {
+		k->headline_score = score;
+		snprintf(k->headline, sizeof(k->headline), "%s", text);
+	}
 }
 
 /* Evidence against a cause: lowers its score, and says why. */
@@ -309,6 +317,7 @@ static void sector_outside_data(struct diag_context *c, target_addr_t near)
 		    !stm32h743_read_word(c->bank->target, a, w))
 			continue;
 		c->outside++;
+		c->outside_zero += all_bytes(w, 0x00);
 		if (!all_bytes(w, 0xFF) && !c->outside_data++)
 			c->outside_addr = a;
 	}
@@ -332,6 +341,9 @@ static void reference_reads(struct diag_context *c, target_addr_t near)
 		sector_outside_data(c, near);
 		return;
 	}
+	/* an erase that did not happen leaves no reference */
+	if (c->rec->sector[physical][sector].erase_instant)
+		return;
 	target_addr_t start = (near & ~(target_addr_t)(STM32H743_SECTOR_SIZE - 1));
 	target_addr_t probes[] = {
 		start + STM32H743_SECTOR_SIZE - STM32H743_FLASH_WORD,
@@ -605,6 +617,14 @@ static void test_file_differs(struct diag_context *c)
 		oppose(c, CAUSE_FILE_DIFFERS, 50, "a differing word reads differently twice");
 }
 
+static bool all_samples_zero(struct diag_context *c)
+{
+	for (unsigned int i = 0; i < c->nsamples; i++)
+		if (!c->sample[i].zero)
+			return false;
+	return c->nsamples > 0;
+}
+
 /* An ECC error latched for a word inside the range looked at. */
 static bool ecc_in_range(struct diag_context *c)
 {
@@ -633,14 +653,23 @@ static void test_not_erased(struct diag_context *c)
 			support(c, CAUSE_NOT_ERASED, 90, "0x%08" PRIx32 " holds data this session "
 				"programmed earlier, and its sector was not erased since",
 				(uint32_t)c->sample[i].addr);
+	/* zeros everywhere are also what a read path returning zeros shows */
+	bool only_zeros = c->outside_data && c->outside_zero == c->outside_data &&
+		all_samples_zero(c);
+
 	if (c->outside_data && (and_words || ecc_in_range(c)))
-		support(c, CAUSE_NOT_ERASED, 85, "the sector also holds other data outside the image "
+		support(c, CAUSE_NOT_ERASED, only_zeros ? 50 : 85, "the sector also holds other data outside the image "
 			"(0x%08" PRIx32 " is not erased), so it was not erased before the image was "
 			"programmed over it%s", (uint32_t)c->outside_addr, ecc_in_range(c) ?
 			"; a word programmed twice breaks its ECC, as DBECCERR/SNECCERR show" : "");
 	if (c->outside_data && ecc_in_range(c))
 		oppose(c, CAUSE_PROGRAM_FAILED, 30, "programming over data that was not erased "
 			"explains the ECC error without a supply fault");
+	if (only_zeros && c->d->cand[CAUSE_NOT_ERASED].score > 50) {
+		c->d->cand[CAUSE_NOT_ERASED].score = 50;
+		oppose(c, CAUSE_NOT_ERASED, 0, "every word read is 0x00, which is also what reads "
+			"that do not reach the array return");
+	}
 	if (!and_words && !f->not_erased)
 		return;
 	if (and_words)
@@ -669,6 +698,8 @@ static void test_not_erased(struct diag_context *c)
 			"took %" PRIu32 " ms)", sector_of(where),
 			(timeval_ms() - sr->erased_ms) / 1000.0, sr->erase_ms);
 	}
+	if (only_zeros)
+		c->d->cand[CAUSE_NOT_ERASED].score = MIN(c->d->cand[CAUSE_NOT_ERASED].score, 50);
 }
 
 static void test_supply(struct diag_context *c, int weight)
@@ -676,10 +707,12 @@ static void test_supply(struct diag_context *c, int weight)
 	if (c->supply_checked)
 		return;
 	c->supply_checked = true;
-	if (have(c, EV_PWR_CSR1) && !(reg(c, EV_PWR_CSR1) & PWR_CSR1_ACTVOSRDY))
-		support(c, CAUSE_PROGRAM_FAILED, weight, "the core supply is not at its voltage "
-			"scale: PWR_CSR1=0x%08" PRIx32 " ACTVOSRDY=0 (VOS%u requested, PWR_D3CR=0x%08"
-			PRIx32 ")", reg(c, EV_PWR_CSR1), c->d->ev.vos, reg(c, EV_PWR_D3CR));
+	if (have(c, EV_PWR_CSR1) && !(reg(c, EV_PWR_CSR1) & PWR_CSR1_ACTVOSRDY)) {
+		put(c->supply, sizeof(c->supply), "the core supply is not at its voltage scale: "
+			"PWR_CSR1=0x%08" PRIx32 " ACTVOSRDY=0 (VOS%u requested, PWR_D3CR=0x%08" PRIx32
+			")", reg(c, EV_PWR_CSR1), c->d->ev.vos, reg(c, EV_PWR_D3CR));
+		support(c, CAUSE_PROGRAM_FAILED, weight, "%s", c->supply);
+	}
 	if (have(c, EV_PWR_CR3) && !(reg(c, EV_PWR_CR3) & (PWR_CR3_LDOEN | PWR_CR3_BYPASS)))
 		support(c, CAUSE_PROGRAM_FAILED, weight - 10, "PWR_CR3=0x%08" PRIx32 ": the LDO is "
 			"off and not bypassed, so nothing regulates the core supply",
@@ -773,15 +806,18 @@ static void test_program_failed(struct diag_context *c)
 			"program", stuck_bits, stuck_bits > 1 ? "s" : "", stuck_one, stuck_one > 1 ? "s" : "");
 		test_supply(c, 88);
 	}
+	bool core_ran = c->rec && (c->rec->resumes || c->rec->halts);
+
 	if (erased_recorded)
-		support(c, CAUSE_PROGRAM_FAILED, 80, "%u flash word%s this session programmed with "
-			"the expected data read%s erased", erased_recorded,
-			erased_recorded > 1 ? "s" : "", erased_recorded > 1 ? "" : "s");
+		support(c, CAUSE_PROGRAM_FAILED, core_ran ? 55 : 80, "%u flash word%s this session "
+			"programmed with the expected data read%s erased%s", erased_recorded,
+			erased_recorded > 1 ? "s" : "", erased_recorded > 1 ? "" : "s",
+			core_ran ? " (or were erased since: the core ran)" : "");
 	if (drifted) {
-		support(c, CAUSE_PROGRAM_FAILED, 70, "%u word%s this session programmed with the "
+		support(c, CAUSE_PROGRAM_FAILED, 85, "%u word%s this session programmed with the "
 			"expected data hold%s a few wrong bits in both directions (a write that did "
 			"not take cleanly)", drifted, drifted > 1 ? "s" : "", drifted > 1 ? "" : "s");
-		test_supply(c, 88);
+		test_supply(c, 85);
 	}
 	/* an ECC error after the first difference comes second in the evidence */
 	if (!ecc_first)
@@ -801,10 +837,10 @@ static void test_program_failed(struct diag_context *c)
 			"0xFF as they should", c->refs, c->refs > 1 ? "s" : "");
 	}
 	if (f->mismatch && c->nsamples && c->sample[0].zero && !c->refs && !erased_recorded) {
-		support(c, CAUSE_PROGRAM_FAILED, 45, "the failing word reads all 0x00: either the "
+		support(c, CAUSE_PROGRAM_FAILED, 50, "the failing word reads all 0x00: either the "
 			"array reads as zero (core domain supply, flash interface in reset) or it "
-			"was programmed with zeros; cannot tell without a sector erased in this "
-			"session to read as a reference");
+			"holds zeros; erasing a spare sector and reading it back tells them apart "
+			"(it must read 0xFF)");
 		test_supply(c, 75);
 	}
 }
@@ -824,13 +860,13 @@ static void test_wait_states(struct diag_context *c)
 			latency, ev->aclk_hz / 1000000, ev->vos);
 		return;
 	}
-	support(c, CAUSE_WAIT_STATES, ev->aclk_uses_hse ? 60 : 90, "FLASH_ACR=0x%08" PRIx32
+	support(c, CAUSE_WAIT_STATES, ev->aclk_uses_hse ? 60 : unstable ? 95 : 90, "FLASH_ACR=0x%08" PRIx32
 		" LATENCY=%u, but the %s%" PRIu32 " MHz AXI clock at voltage scale %u needs %d wait "
 		"states (RM0433 table 17): flash reads return wrong data",
 		reg(c, EV_FLASH_ACR), latency, ev->aclk_uses_hse ? "(assuming a 25 MHz HSE) " : "",
 		ev->aclk_hz / 1000000, ev->vos, ev->latency_needed);
 	if (unstable)
-		support(c, CAUSE_WAIT_STATES, 95, "%u differing word%s read%s differently twice",
+		support(c, CAUSE_WAIT_STATES, 60, "%u differing word%s read%s differently twice",
 			unstable, unstable > 1 ? "s" : "", unstable > 1 ? "" : "s");
 }
 
@@ -854,11 +890,12 @@ static void test_target_interfered(struct diag_context *c)
 		support(c, CAUSE_TARGET_INTERFERED, changed ? 85 : 55, "the core is running now "
 			"(DHCSR=0x%08" PRIx32 "): its firmware can erase or write flash",
 			reg(c, EV_DHCSR));
-	if (rec && rec->programmed && (rec->resumes || rec->resets))
+	if (rec && rec->programmed && (rec->resumes || rec->halts))
 		support(c, CAUSE_TARGET_INTERFERED, changed ? 85 : 50, "since programming the core "
-			"was resumed %u time%s and reset %u time%s", rec->resumes,
-			rec->resumes == 1 ? "" : "s", rec->resets, rec->resets == 1 ? "" : "s");
-	if (changed && (running || (rec && (rec->resumes || rec->resets))))
+			"was resumed %u time%s and halted after running or a reset %u time%s",
+			rec->resumes, rec->resumes == 1 ? "" : "s", rec->halts,
+			rec->halts == 1 ? "" : "s");
+	if (changed && (running || (rec && (rec->resumes || rec->halts))))
 		support(c, CAUSE_TARGET_INTERFERED, 90, "%u word%s this session programmed with the "
 			"expected data now hold%s other data: the firmware (or a bootloader) rewrote "
 			"them", changed, changed > 1 ? "s" : "", changed > 1 ? "" : "s");
@@ -894,7 +931,7 @@ static void test_stale_cache(struct diag_context *c)
 
 	if (!have(c, EV_SCB_CCR) || !(ccr & (SCB_CCR_DC | SCB_CCR_IC)))
 		return;
-	bool since = c->rec && c->rec->programmed && !c->rec->resets;
+	bool since = c->rec && c->rec->programmed && !c->rec->halts;
 
 	support(c, CAUSE_STALE_CACHE, since ? 60 : 35, "the core's %s%s%s on (SCB_CCR=0x%08"
 		PRIx32 ")%s: the core, and verify's on-core CRC, may see old flash contents",
@@ -923,9 +960,13 @@ static void rank(struct stm32h743_diagnosis *d)
 	}
 }
 
-/* The first supporting sentence of a cause's evidence. */
+/* The strongest supporting sentence of a cause's evidence. */
 static void first_evidence(const struct stm32h743_candidate *k, char *out, size_t size)
 {
+	if (k->headline[0]) {
+		snprintf(out, size, "%s", k->headline);
+		return;
+	}
 	const char *end = strstr(k->evidence, "; ");
 	size_t n = end ? (size_t)(end - k->evidence) : strlen(k->evidence);
 
@@ -965,6 +1006,8 @@ static void cause_sentence(struct diag_context *c, enum stm32h743_cause cause, c
 		else if (!strcmp(d->detail, "erase-instant") ||
 			 !strcmp(d->detail, "program-instant"))
 			put(out, size, "the flash was not written: %s", why);
+		else if (c->supply[0] && !strstr(why, "ACTVOSRDY"))
+			put(out, size, "the programming did not take: %s; %s", why, c->supply);
 		else
 			put(out, size, "the programming did not take: %s", why);
 		break;
@@ -973,7 +1016,7 @@ static void cause_sentence(struct diag_context *c, enum stm32h743_cause cause, c
 			"too low for the clock: %s", why);
 		break;
 	case CAUSE_TARGET_INTERFERED:
-		put(out, size, "the target changed things under the debugger: %s", why);
+		put(out, size, "the target itself got in the way: %s", why);
 		break;
 	case CAUSE_PROTECTION:
 		if (f->read_failed)

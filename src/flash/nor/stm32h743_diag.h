@@ -59,7 +59,7 @@ struct stm32h743_record {
 	bool rsr_known;
 	uint32_t rsr_at_program;	/* RCC_RSR when the last write started */
 	unsigned int resumes;		/* user resumes since the last write */
-	unsigned int resets;		/* reset commands since the last write */
+	unsigned int halts;		/* halts after running or a reset, since the last write */
 	bool link_down;			/* a register access failed; quiet until one succeeds */
 	uint32_t last_error_sr;		/* FLASH_SR of the last error reported (flags cleared since) */
 	bool key_locked;		/* the last unlock found FLASH_CR locked after the keys */
@@ -146,6 +146,8 @@ struct stm32h743_candidate {
 	enum stm32h743_cause cause;
 	int score;			/* 0..100: how well the evidence supports it */
 	char evidence[STM32H743_EVIDENCE_LEN];	/* for and against, "; " separated */
+	char headline[600];		/* the strongest evidence for it, for the verdict */
+	int headline_score;
 };
 
 struct stm32h743_diagnosis {

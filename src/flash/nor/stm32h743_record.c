@@ -29,10 +29,11 @@ static int record_target_event(struct target *target, enum target_event event, v
 
 	if (target != rec->target)
 		return ERROR_OK;
+	/* HALTED comes after the core ran, or after a reset (OpenOCD's poll) */
 	if (event == TARGET_EVENT_RESUMED)
 		rec->resumes++;
-	else if (event == TARGET_EVENT_RESET_ASSERT_PRE)
-		rec->resets++;
+	else if (event == TARGET_EVENT_HALTED)
+		rec->halts++;
 	return ERROR_OK;
 }
 
@@ -97,7 +98,7 @@ void stm32h743_record_program_start(struct flash_bank *bank)
 		return;
 	rec->rsr_known = target_read_u32(bank->target, RCC_RSR, &rec->rsr_at_program) == ERROR_OK;
 	rec->resumes = 0;
-	rec->resets = 0;
+	rec->halts = 0;
 	rec->program_words = 0;
 	rec->instant_words = 0;
 }

@@ -210,8 +210,12 @@ static int verify_bank_range(struct flash_bank *bank, const uint8_t *buffer, uin
 	uint32_t optsr;
 	int retval = stm32h743_read_reg(bank, STM32H743_OPTSR_CUR, &optsr);
 
-	if (retval != ERROR_OK)
+	if (retval != ERROR_OK) {
+		/* the controller does not answer: say why (link, low power, reset) */
+		f.retval = retval;
+		stm32h743_diagnose_failure(&f);
 		return retval;
+	}
 	if (stm32h743_rdp_level(optsr) > 0) {
 		LOG_ERROR("cannot verify " TARGET_ADDR_FMT ": the flash is read protected (RDP level "
 			"%u, FLASH_OPTSR_CUR=0x%08" PRIx32 ") and a debugger is attached",

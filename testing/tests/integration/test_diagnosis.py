@@ -11,6 +11,7 @@ import random
 import sys
 
 from harness import check, expect_eq, expect_in, expect_not_in, expect_re
+from harness import env
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_driver_images as di  # noqa: E402
@@ -206,3 +207,179 @@ def test_diagnose_file_differs_without_verify():
         out = run(sim, 'flash write_image erase %s 0x08020000' % pa,
                   *diag('d', 'stm32h743 diagnose 0 %s 0x08020000' % pb))
     Diagnosis(out, 'd').expect('file-differs', r'the first at 0x08020064')
+
+
+# ---- causes produced by the simulator's faults and firmware ------------------------
+
+# PLL1 from HSI: 64 MHz / 4 * 50 / 2 = 400 MHz, AXI = 400 / 2 = 200 MHz at VOS1,
+# which needs 3 wait states by the table driver and simulator share (RM0433
+# table 17, UNCONFIRMED item 14); FLASH_ACR.LATENCY = 0.
+FAST_CLOCK_LOW_LATENCY = [
+    'mww 0x58024818 0xC000',        # PWR_D3CR: VOS1
+    'mww 0x58024428 0x02020040',    # RCC_PLLCKSELR: HSI, DIVM1 = 4
+    'mww 0x58024430 0x01010231',    # RCC_PLL1DIVR: DIVN1 = 50, DIVP1 = 2
+    'mww 0x58024400 0x01000025',    # RCC_CR: PLL1ON
+    'mww 0x58024418 0x00000008',    # RCC_D1CFGR: HPRE /2
+    'mww 0x52002000 0x00000000',    # FLASH_ACR: LATENCY 0
+    'mww 0x58024410 0x00000003',    # RCC_CFGR: SW = PLL1
+]
+
+
+def test_wait_states_too_low_for_the_clock():
+    """Firmware (here: mww) raises the AXI clock to 200 MHz at VOS1 and
+    leaves FLASH_ACR.LATENCY at 0: reads return garbage that changes from
+    read to read. Verdict: wait-states, with LATENCY, the clock and the
+    wait states it needs; the next step gives the LATENCY to set."""
+    a = image(16384, 20)
+    pa = di.write_bin('ws-a.bin', a)
+    with di.board_sim() as sim:
+        out = run(sim, 'flash write_image erase %s 0x08020000' % pa,
+                  'verify_image %s 0x08020000' % pa, *FAST_CLOCK_LOW_LATENCY,
+                  *di.attempt('verify', 'verify_image %s 0x08020000' % pa), *diag('d'),
+                  allow=[r'^Error: .*'])
+    d = Diagnosis(out, 'd')
+    d.expect('wait-states', r'LATENCY=0, but the 200 MHz AXI clock at voltage scale 1 needs 3 '
+             r'wait states')
+    expect_in('LATENCY to 3', d.next, 'next step')
+    expect_eq(d.registers['FLASH_ACR'] & 0xF, 0, 'FLASH_ACR.LATENCY in the evidence', out)
+
+
+def test_core_supply_not_ready_flips_bits():
+    """The core supply never reaches its voltage scale (PWR_CSR1.ACTVOSRDY=0)
+    and programmed words come out with bits wrong in both directions, no ECC
+    flag. Verdict: program-failed, naming the words and ACTVOSRDY."""
+    a = image(65536, 21)
+    pa = di.write_bin('vos-a.bin', a)
+    with di.board_sim('--fault', 'vos-unready=0.02', '--fault', 'seed=3') as sim:
+        out = run(sim, 'flash write_image erase %s 0x08100000' % pa,
+                  *di.attempt('verify', 'verify_image %s 0x08100000' % pa), *diag('d'))
+    d = Diagnosis(out, 'd')
+    d.expect('program-failed', r'wrong bits in both directions', r'ACTVOSRDY=0')
+    expect_eq(d.registers['PWR_CSR1'] & (1 << 13), 0, 'PWR_CSR1.ACTVOSRDY', out)
+    expect_in('core supply', d.next, 'next step')
+
+
+def test_seed_symptom_reads_zero_after_erase():
+    """Seed symptom, third scenario: the core domain supply collapses and
+    every array read returns 0x00 while the registers answer. The write
+    erases sector 0, then finds 0x00 where it just erased. Verdict: the
+    flash cannot be read (not a bad write, not 'not erased'), from the
+    reference reads of the sector this driver erased."""
+    a = image(66560, 22, SEED)
+    pa = di.write_bin('rz-a.bin', a)
+    with di.board_sim('--fault', 'reads-zero=1') as sim:
+        out = run(sim, *di.attempt('write', 'flash write_image erase %s 0x08000000' % pa),
+                  *diag('d'), allow=[r'^Error: refusing to program'])
+    d = Diagnosis(out, 'd')
+    d.expect('program-failed', r'^the flash cannot be read correctly \(which is not a bad '
+             r'write\): reads do not reach the flash array: \d of \d reference words \(erased '
+             r'by this driver, not programmed since\) read 0x00')
+    expect_eq(d.detail, 'read-path', 'detail', out)
+    check(di.failed(out, 'write'), 'the write passed with flash reads returning zero', out)
+
+
+def test_seed_symptom_reads_zero_on_verify_only():
+    """The same read fault met first by a verify of firmware already on the
+    board (nothing erased in this session): 0x00 is read where 0x08 is
+    expected, exactly the seed report. The evidence cannot separate 'reads
+    as zero' from 'programmed with zeros', and the verdict says so instead
+    of naming a single cause."""
+    a = image(66560, 23, SEED)
+    pa = di.write_bin('rz2-a.bin', a)
+    with di.board_sim('--fault', 'reads-zero=1', firmware=a) as sim:
+        out = run(sim, *di.attempt('verify', 'verify_image %s 0x08000000' % pa), *diag('d'),
+                  allow=[r'^Error: .*'])
+    expect_in('read 0x00, expected 0x08', out, 'the seed symptom')
+    d = Diagnosis(out, 'd')
+    expect_re(r'cannot tell', d.verdict, 'verdict', out)
+    expect_in('reads all 0x00', d.verdict, 'verdict', out)
+
+
+def test_erase_reported_done_at_once():
+    """A controller that reports an erase done at the first status read
+    without erasing: the erase fails at once, timed against the datasheet
+    (a 128 KiB erase takes a second), and the verdict says the flash was not
+    written."""
+    old = image(8192, 24)
+    po, pn = di.write_bin('ie-old.bin', old), di.write_bin('ie-new.bin', image(8192, 25))
+    with di.board_sim() as sim:
+        run(sim, 'flash write_image erase %s 0x08020000' % po)
+        sim.stop()
+        sim.args += ['--fault', 'instant-done=1']
+        sim.start()
+        out = run(sim, *di.attempt('write', 'flash write_image erase %s 0x08020000' % pn),
+                  *diag('d'), allow=[r'^Error: bank 1 sector 1 erase: the controller reported'])
+    d = Diagnosis(out, 'd')
+    d.expect('program-failed', r'^the flash was not written: ', r'first status read')
+    expect_eq(d.detail, 'erase-instant', 'detail', out)
+    check(di.failed(out, 'write'), 'the write passed over an erase that did not happen', out)
+
+
+def test_program_reported_done_at_once():
+    """Programming that the controller reports done at once (blank sector,
+    no erase needed): the loader counts the words already done at the first
+    status read; the write fails with that count."""
+    pa = di.write_bin('ip.bin', image(8192, 26))
+    with di.board_sim('--fault', 'instant-done=1') as sim:
+        out = run(sim, *di.attempt('write', 'flash write_image %s 0x08020000' % pa),
+                  *diag('d'), allow=[r'^Error: write: the controller reported'])
+    d = Diagnosis(out, 'd')
+    d.expect('program-failed', r'^the flash was not written: the controller reported 256 of '
+             r'256 flash words programmed at the first status read')
+    expect_eq(d.detail, 'program-instant', 'detail', out)
+
+
+def test_firmware_rewrites_flash_after_reset():
+    """Image programmed into sector 1, verified, then `reset run`: the board's
+    firmware erases sector 1 and writes its own word. The next verify fails;
+    verdict: the target interfered (the core ran and the words this session
+    programmed now hold other data)."""
+    fw = env.flashwriter()
+    a = image(8192, 27)
+    pa = di.write_bin('fw-a.bin', a)
+    with di.board_sim(firmware=di.read_file(fw.bin)) as sim:
+        out = run(sim, 'flash write_image erase %s 0x%08x' % (pa, env.FLASHWRITER_ADDR),
+                  'verify_image %s 0x%08x' % (pa, env.FLASHWRITER_ADDR), 'reset run',
+                  'sleep 200', 'halt',
+                  *di.attempt('verify', 'verify_image %s 0x%08x' % (pa, env.FLASHWRITER_ADDR)),
+                  *diag('d'))
+    d = Diagnosis(out, 'd')
+    d.expect('target-interfered', r'^the target itself got in the way: ')
+    expect_re(r'since programming the core was resumed \d+ times? and halted after running or '
+              r'a reset [1-9]\d* times?', out, 'halts counted')
+
+
+def test_hardware_watchdog_resets_during_programming():
+    """Option byte IWDG1_SW = 0 (hardware watchdog): the watchdog runs from
+    every reset and, while the flash loader runs the core, resets the chip
+    half a second into a 256 KiB write. Verdict: target-interfered, from
+    RCC_RSR.IWDG1RSTF appearing during the write and the option bit."""
+    pa = di.write_bin('wd.bin', image(256 * 1024, 28))
+    with di.board_sim() as sim:
+        out = run(sim, 'stm32h743 option_set iwdg1 hw', 'reset halt',
+                  *di.attempt('write', 'flash write_image erase %s 0x08000000' % pa),
+                  'reset halt', *diag('d'), 'stm32h743 option_set iwdg1 sw',
+                  allow=[r'^Error: .*'])
+    d = Diagnosis(out, 'd')
+    check(di.failed(out, 'write'), 'the write passed under a hardware watchdog', out)
+    d.expect('target-interfered', r'independent watchdog reset the chip',
+             r'IWDG1_SW=0')
+    check(d.registers['RCC_RSR'] & (1 << 26), 'RCC_RSR without IWDG1RSTF', out)
+
+
+def test_firmware_enters_stop_with_debug_off():
+    """Firmware that clears DBGMCU_CR and enters Stop: after `resume` the
+    debugger loses the core's bus; a verify then fails, and the verdict
+    names the low-power mode from DBGMCU_CR read through AP2, with link loss
+    as the other possibility."""
+    fw = env.lowpower()
+    a = image(4096, 29)
+    pa = di.write_bin('lp-a.bin', a)
+    with di.board_sim(firmware=di.read_file(fw.bin)) as sim:
+        out = sim.openocd(*di.session(
+            'flash write_image erase %s 0x08020000' % pa, 'resume', 'sleep 200',
+            *di.attempt('verify', 'verify_image %s 0x08020000' % pa), *diag('d')),
+            check=False)
+    d = Diagnosis(out, 'd')
+    d.expect('target-interfered', r'DBGSTOP_D1=0', regs=('DBGMCU_CR',))
+    check('link-lost' in d.causes, 'link loss not listed as the other possibility', out)

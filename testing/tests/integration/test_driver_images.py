@@ -368,7 +368,8 @@ class Diagnosis:
         self.registers = {words[i]: int(words[i + 1], 16) for i in range(0, len(words) - 1, 2)}
         self.regs = list(self.registers)
 
-    def expect(self, cause, *verdict_patterns):
+    def expect(self, cause, *verdict_patterns,
+               regs=('FLASH_SR1', 'FLASH_OPTCR', 'FLASH_ACR', 'RCC_RSR', 'PWR_CSR1')):
         check(self.cause in CAUSES, 'cause %r is not one of the documented identifiers'
               % self.cause, self.out)
         expect_eq(self.cause, cause, 'diagnosed cause (verdict: %s)' % self.verdict, self.out)
@@ -376,7 +377,7 @@ class Diagnosis:
               % (self.causes, cause), self.out)
         for p in verdict_patterns:
             expect_re(p, self.verdict, 'verdict', self.out)
-        for r in ('FLASH_SR1', 'FLASH_OPTCR', 'FLASH_ACR', 'RCC_RSR', 'PWR_CSR1'):
+        for r in regs:
             check(r in self.regs, 'registers of the diagnosis lack %s: %r' % (r, self.regs),
                   self.out)
         check(self.next, 'no next step', self.out)
