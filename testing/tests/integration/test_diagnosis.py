@@ -383,3 +383,42 @@ def test_firmware_enters_stop_with_debug_off():
     d = Diagnosis(out, 'd')
     d.expect('target-interfered', r'DBGSTOP_D1=0', regs=('DBGMCU_CR',))
     check('link-lost' in d.causes, 'link loss not listed as the other possibility', out)
+
+
+# ---- real firmware: ArduPilot's STM32H743 bootloaders (../shared/firmware/ardupilot) ----
+
+def ardupilot(name):
+    """Path of one of the ArduPilot bootloaders (Intel HEX, 0x08000000)."""
+    path = os.path.join(env.top_srcdir(), '..', 'shared', 'firmware', 'ardupilot', name)
+    check(os.path.isfile(path), 'the ArduPilot bootloader %s is missing: shared/ is expected '
+          'beside the source tree (%s)' % (name, path))
+    return os.path.abspath(path)
+
+
+def test_real_bootloader_other_board_file():
+    """The MatekH743 bootloader programmed, the CubeOrange one verified (a
+    user verifying the other board's file): file-differs, with the proof
+    that flash holds what this session programmed."""
+    matek, cube = ardupilot('MatekH743_bl.hex'), ardupilot('CubeOrange_bl.hex')
+    with di.board_sim() as sim:
+        out = run(sim, 'flash write_image erase %s' % matek, 'verify_image %s' % matek,
+                  *di.attempt('verify', 'verify_image %s' % cube), *diag('d'))
+    d = Diagnosis(out, 'd')
+    d.expect('file-differs', r'^flash holds different data than \S*CubeOrange_bl\.hex: ',
+             r'exactly what this session programmed')
+
+
+def test_real_bootloader_swap_turned_off():
+    """The CubeOrange bootloader programmed with SWAP_BANK=1, swap then
+    turned off: the board no longer boots it and verify at 0x08000000
+    fails; verdict other-bank, and the same file verifies at 0x08100000."""
+    cube = ardupilot('CubeOrange_bl.hex')
+    with di.board_sim() as sim:
+        out = run(sim, 'stm32h743 swap_bank on reset', 'reset halt',
+                  'flash write_image erase %s' % cube,
+                  'stm32h743 swap_bank off reset', 'reset halt',
+                  *di.attempt('verify', 'verify_image %s' % cube), *diag('d'),
+                  *di.attempt('there', 'verify_image %s 0x100000' % cube))   # HEX: an offset
+    d = Diagnosis(out, 'd')
+    d.expect('other-bank', r'bank swap was turned off after programming')
+    check(not di.failed(out, 'there'), 'the bootloader does not verify at 0x08100000', out)
