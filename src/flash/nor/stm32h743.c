@@ -359,4 +359,5 @@ const struct flash_driver stm32h743_flash = {
 	.protect_check = stm32h743_protect_check,
 	.info = stm32h743_info_cmd,
 	.free_driver_priv = default_flash_free_driver_priv,
+	.failure_reason = stm32h743_failure_reason,
 };

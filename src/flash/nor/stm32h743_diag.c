@@ -125,6 +125,18 @@ const char *stm32h743_last_verdict(void)
 	return last.valid && last.cause != CAUSE_NONE ? last.verdict : NULL;
 }
 
+/* The flash core's failure_reason: a failed flash command's error message. */
+const char *stm32h743_failure_reason(struct flash_bank *bank)
+{
+	static char reason[sizeof(last.verdict) + 32];
+
+	(void)bank;
+	if (!stm32h743_last_verdict())
+		return NULL;
+	snprintf(reason, sizeof(reason), "%s failed: %s", last.operation, last.verdict);
+	return reason;
+}
+
 /* ---- small text helpers ------------------------------------------------- */
 
 /* snprintf whose truncation is intended: messages are cut, never overflow. */

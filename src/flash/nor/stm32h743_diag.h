@@ -172,6 +172,8 @@ int stm32h743_diagnose_failure(const struct stm32h743_failure *f);
 void stm32h743_clear_last_failure(void);
 /* The verdict of the last failure, NULL when the last operation passed. */
 const char *stm32h743_last_verdict(void);
+/* struct flash_driver failure_reason (patches/0002): "<operation> failed: <verdict>" */
+const char *stm32h743_failure_reason(struct flash_bank *bank);
 
 /* stm32h743_verify.c: compare flash with expected bytes, locating differences */
 int stm32h743_compare(struct flash_bank *bank, const uint8_t *expected, uint32_t offset,

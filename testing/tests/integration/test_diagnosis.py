@@ -276,6 +276,9 @@ def test_seed_symptom_reads_zero_after_erase():
              r'by this driver, not programmed since\) read 0x00')
     expect_eq(d.detail, 'read-path', 'detail', out)
     check(di.failed(out, 'write'), 'the write passed with flash reads returning zero', out)
+    # the verdict is flash write_image's error message (patches/0002)
+    expect_in('\nwrite failed: ' + d.verdict + '\n', di.between(out, 'write'),
+              'Tcl error message of flash write_image', out)
 
 
 def test_seed_symptom_reads_zero_on_verify_only():
@@ -313,6 +316,8 @@ def test_erase_reported_done_at_once():
     d.expect('program-failed', r'^the flash was not written: ', r'first status read')
     expect_eq(d.detail, 'erase-instant', 'detail', out)
     check(di.failed(out, 'write'), 'the write passed over an erase that did not happen', out)
+    expect_in('\nerase failed: ' + d.verdict + '\n', di.between(out, 'write'),
+              'Tcl error message of flash write_image erase', out)
 
 
 def test_program_reported_done_at_once():
