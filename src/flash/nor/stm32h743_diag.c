@@ -505,7 +505,9 @@ static void test_protection(struct diag_context *c)
 	/* a write or erase refused over a protected sector: WPSN is the whole story */
 	bool writes = !strcmp(f->operation, "write") || !strcmp(f->operation, "erase");
 
-	if (have(c, wpsn) && f->len) {
+	bool whole_bank_look = !strcmp(f->operation, "diagnose") && !f->expected;
+
+	if (have(c, wpsn) && f->len && !whole_bank_look) {
 		for (unsigned int s = lo / STM32H743_SECTOR_SIZE; s <= hi / STM32H743_SECTOR_SIZE &&
 		     s < STM32H743_SECTORS_PER_BANK; s++) {
 			if (reg(c, wpsn) & (1u << s))
@@ -522,8 +524,13 @@ static void test_protection(struct diag_context *c)
 		{ index ? EV_FLASH_SCAR_CUR2 : EV_FLASH_SCAR_CUR1, "secure-only", SR_RDSERR },
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(areas); i++) {
+	bool security = have(c, EV_FLASH_OPTSR_CUR) && (reg(c, EV_FLASH_OPTSR_CUR) & OPTSR_SECURITY);
+
+	for (size_t i = 0; i < ARRAY_SIZE(areas) && !whole_bank_look; i++) {
 		if (!have(c, areas[i].r) || !f->len || !area_overlaps(reg(c, areas[i].r), lo, hi))
+			continue;
+		/* a secure-only area is enforced only with SECURITY set (RM0433 4.5.5) */
+		if (areas[i].flag == SR_RDSERR && !security)
 			continue;
 		uint32_t a = reg(c, areas[i].r);
 
@@ -903,7 +910,7 @@ static void test_target_interfered(struct diag_context *c)
 			"(DHCSR=0x%08" PRIx32 "): its firmware can erase or write flash",
 			reg(c, EV_DHCSR));
 	if (rec && rec->programmed && (rec->resumes || rec->halts))
-		support(c, CAUSE_TARGET_INTERFERED, changed ? 85 : 50, "since programming the core "
+		support(c, CAUSE_TARGET_INTERFERED, changed ? 85 : 30, "since programming the core "
 			"was resumed %u time%s and halted after running or a reset %u time%s",
 			rec->resumes, rec->resumes == 1 ? "" : "s", rec->halts,
 			rec->halts == 1 ? "" : "s");
@@ -1274,6 +1281,17 @@ static void state_facts(struct flash_bank *bank, struct stm32h743_diagnosis *d)
 	for (unsigned int s = 0; have(&c, wpsn) && s < bank->num_sectors; s++)
 		if (!(reg(&c, wpsn) & (1u << s)))
 			fact(&c, "sector %u is write protected", s);
+	for (unsigned int i = 0; i < 2; i++) {
+		enum stm32h743_evidence_reg r = i ? (index ? EV_FLASH_SCAR_CUR2 : EV_FLASH_SCAR_CUR1) :
+			(index ? EV_FLASH_PRAR_CUR2 : EV_FLASH_PRAR_CUR1);
+		uint32_t a = reg(&c, r);
+
+		if (have(&c, r) && (a & 0xFFF) <= ((a >> 16) & 0xFFF))
+			fact(&c, "%s area 0x%08" PRIx32 "-0x%08" PRIx32 " (%s=0x%08" PRIx32 ")",
+				i ? "secure-only" : "PCROP", (uint32_t)bank->base + (a & 0xFFF) * 256,
+				(uint32_t)bank->base + ((a >> 16) & 0xFFF) * 256 + 255,
+				stm32h743_evidence_name(r), a);
+	}
 	if (have(&c, srr) && (reg(&c, srr) & (SR_SNECCERR | SR_DBECCERR)))
 		fact(&c, "ECC error latched for the flash word at 0x%08" PRIx32,
 			(uint32_t)bank->base + (reg(&c, far) & 0x7FFF) * STM32H743_FLASH_WORD);
@@ -1408,25 +1426,16 @@ static int load_expected(struct command_invocation *cmd, struct flash_bank *bank
 	return ERROR_OK;
 }
 
-/*
- * stm32h743 diagnose BANK ?FILE ?ADDRESS??: without FILE, diagnose the state
- * of the bank (flags, protection, supply, clock); with FILE, compare it first
- * (at ADDRESS for a raw binary) and explain any difference.
- */
-COMMAND_HANDLER(stm32h743_handle_diagnose_command)
+/* `stm32h743 diagnose` of one bank; the result is left in `last`. */
+static int diagnose_bank(struct command_invocation *cmd, struct flash_bank *bank,
+		struct stm32h743_failure *fp)
 {
-	struct flash_bank *bank;
-	struct stm32h743_failure f = { .operation = "diagnose" };
+	struct stm32h743_failure f = *fp;
 	target_addr_t base;
 	uint8_t *expected = NULL;
 	uint32_t lo = 0, hi = 0;
+	int retval;
 
-	if (CMD_ARGC < 1 || CMD_ARGC > 3)
-		return ERROR_COMMAND_SYNTAX_ERROR;
-	int retval = stm32h743_command_bank(CMD, true, &bank);
-
-	if (retval != ERROR_OK)
-		return retval;
 	if (stm32h743_info(bank)->absent) {
 		command_print(CMD, "bank %u at " TARGET_ADDR_FMT " is absent on the %s",
 			stm32h743_info(bank)->index + 1, bank->base, stm32h743_info(bank)->part->name);
@@ -1472,6 +1481,31 @@ COMMAND_HANDLER(stm32h743_handle_diagnose_command)
 	log_diagnosis(&last, false);
 	print_dict(CMD, &last);
 	return ERROR_OK;
+}
+
+/*
+ * stm32h743 diagnose BANK ?FILE ?ADDRESS??: without FILE, diagnose the state
+ * of the bank (flags, protection, supply, clock); with FILE, compare it first
+ * (at ADDRESS for a raw binary) and explain any difference.
+ */
+COMMAND_HANDLER(stm32h743_handle_diagnose_command)
+{
+	struct flash_bank *bank;
+	struct stm32h743_failure f = { .operation = "diagnose" };
+
+	if (CMD_ARGC < 1 || CMD_ARGC > 3)
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	int retval = stm32h743_command_bank(CMD, true, &bank);
+
+	if (retval != ERROR_OK)
+		return retval;
+	/* `last_failure` keeps describing the last failed operation, not this look */
+	static struct stm32h743_diagnosis saved;
+
+	saved = last;
+	retval = diagnose_bank(CMD, bank, &f);
+	last = saved;
+	return retval;
 }
 
 const struct command_registration stm32h743_diag_command_handlers[] = {

@@ -10,7 +10,7 @@ import os
 import random
 import sys
 
-from harness import check, expect_eq, expect_in, expect_not_in, expect_re
+from harness import check, expect_eq, expect_in, expect_not_in, expect_re, tmpfile
 from harness import env
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -427,3 +427,28 @@ def test_real_bootloader_swap_turned_off():
     d = Diagnosis(out, 'd')
     d.expect('other-bank', r'bank swap was turned off after programming')
     check(not di.failed(out, 'there'), 'the bootloader does not verify at 0x08100000', out)
+
+
+def test_dump_image_in_pcrop_area_names_address():
+    """dump_image across a PCROP area fails at the area's first word: the
+    explanation names that address and the area; `stm32h743 diagnose 0`
+    lists the area among its facts and leaves `last_failure` (the dump)
+    as it was."""
+    pa = di.write_bin('pc.bin', image(0x30000, 30))
+    with di.board_sim() as sim:
+        out = run(sim, 'flash write_image erase %s 0x08000000' % pa,
+                  'stm32h743 option_set pcrop1 {0x08010000 0x080101ff} confirm', 'reset halt',
+                  *di.attempt('dump', 'dump_image %s 0x08008000 0x10000' % tmpfile('pc.dump')),
+                  *diag('d', 'stm32h743 diagnose 0'), *diag('last'),
+                  'stm32h743 option_set pcrop1 none', allow=[r'^Error: .*'])
+    check(di.failed(out, 'dump'), 'dump_image read a PCROP area', out)
+    expect_re(r'stm32h743: read failed: reading 0x08010000 failed because of protection: the '
+              r'range overlaps the PCROP \(execute-only\) area 0x08010000-0x080101ff of bank 1',
+              di.between(out, 'dump'), 'dump_image explanation')
+    d = Diagnosis(out, 'd')
+    expect_eq(d.cause, 'none', 'diagnose 0 with a PCROP area', out)
+    expect_in('PCROP area 0x08010000-0x080101ff (FLASH_PRAR_CUR1=0x01010100)', d.facts,
+              'facts of diagnose 0', out)
+    last = Diagnosis(out, 'last')
+    expect_eq((last.cause, last.address), ('protection', '0x08010000'),
+              'last_failure after diagnose', out)

@@ -346,6 +346,7 @@ def diag(key, cmd='stm32h743 last_failure'):
             'echo "@@%s-detail=[h743_field detail]"' % key,
             'echo "@@%s-address=[h743_field address]"' % key,
             'echo "@@%s-next=[h743_field next]"' % key,
+            'echo "@@%s-facts=[h743_field facts]"' % key,
             'set ::names {}; set ::scores {}; '
             'foreach c [h743_field causes] { lappend ::names [dict get $c cause]; '
             'lappend ::scores [dict get $c score] }',
@@ -360,7 +361,7 @@ class Diagnosis:
     def __init__(self, out, key):
         self.out = out
         self.empty = out.value('%s-empty' % key) == '1'
-        for f in ('cause', 'verdict', 'detail', 'address', 'next'):
+        for f in ('cause', 'verdict', 'detail', 'address', 'next', 'facts'):
             setattr(self, f, out.value('%s-%s' % (key, f)))
         self.causes = out.value('%s-causes' % key).split()
         self.scores = [int(x) for x in out.value('%s-scores' % key).split()]
