@@ -1092,7 +1092,9 @@ static const char *next_step(struct diag_context *c, enum stm32h743_cause cause)
 			return "power-cycle the board and try again; if the controller keeps "
 				"reporting operations done at once, the chip or its supply is faulty";
 		return "check the core supply (VCAP capacitors, VOS, PWR_CR3), try a lower "
-			"parallelism (`stm32h743 psize BANK 32`), erase the sector and program again";
+			"parallelism (`stm32h743 psize BANK 32`), erase the sector and program again; "
+			"`stm32h743 program_test BANK ADDRESS` on erased spare words tests "
+			"programming by itself";
 	case CAUSE_WAIT_STATES:
 		put(buf, sizeof(buf), "set FLASH_ACR.LATENCY to %d or more before raising "
 			"the clock, or `reset halt` (back to the 64 MHz HSI clock) and verify again",
@@ -1508,6 +1510,101 @@ COMMAND_HANDLER(stm32h743_handle_diagnose_command)
 	return retval;
 }
 
+/* The pattern of scratch word n: every bit 0 and 1 somewhere, varied per word. */
+static void scratch_pattern(unsigned int n, uint8_t *w)
+{
+	static const uint8_t base[4] = { 0x55, 0xAA, 0x00, 0x0F };
+
+	for (unsigned int i = 0; i < STM32H743_FLASH_WORD; i++)
+		w[i] = base[(n + i / 8) % 4] ^ (uint8_t)(i * 0x11 * (n & 1));
+}
+
+/*
+ * stm32h743 program_test BANK ADDRESS ?COUNT?: program COUNT erased flash
+ * words with known patterns and read each back twice. It spends those words
+ * (they stay programmed until their sector is erased), hence its own
+ * command: the diagnosis never writes flash by itself.
+ */
+COMMAND_HANDLER(stm32h743_handle_program_test_command)
+{
+	struct flash_bank *bank;
+	target_addr_t addr;
+	unsigned int count = 4, bad = 0, unstable = 0, up = 0, down = 0;
+
+	if (CMD_ARGC < 2 || CMD_ARGC > 3)
+		return ERROR_COMMAND_SYNTAX_ERROR;
+	int retval = stm32h743_command_bank(CMD, true, &bank);
+
+	if (retval != ERROR_OK)
+		return retval;
+	COMMAND_PARSE_ADDRESS(CMD_ARGV[1], addr);
+	if (CMD_ARGC == 3)
+		COMMAND_PARSE_NUMBER(uint, CMD_ARGV[2], count);
+	if (count < 1 || count > 64) {
+		command_print(CMD, "program_test: COUNT must be 1 to 64 flash words, not %s",
+			CMD_ARGV[2]);
+		return ERROR_COMMAND_ARGUMENT_INVALID;
+	}
+	uint32_t len = count * STM32H743_FLASH_WORD;
+
+	if (addr % STM32H743_FLASH_WORD || addr < bank->base ||
+	    addr + len > bank->base + bank->size) {
+		command_print(CMD, "program_test: " TARGET_ADDR_FMT " is not the start of %u flash "
+			"word%s inside bank %u (" TARGET_ADDR_FMT "-" TARGET_ADDR_FMT ", 32-byte "
+			"aligned)", addr, count, count > 1 ? "s" : "", stm32h743_info(bank)->index + 1,
+			bank->base, bank->base + bank->size - 1);
+		return ERROR_COMMAND_ARGUMENT_INVALID;
+	}
+	uint8_t *data = malloc(len), *back = malloc(2 * len);
+
+	if (!data || !back) {
+		free(data);
+		free(back);
+		return ERROR_FAIL;
+	}
+	/* only erased words: programming over data would corrupt it (and prove nothing) */
+	retval = target_read_buffer(bank->target, addr, len, back);
+	for (uint32_t i = 0; retval == ERROR_OK && i < len; i++) {
+		if (back[i] != 0xFF) {
+			command_print(CMD, "program_test: 0x%08" PRIx32 " is not erased (reads 0x%02x); "
+				"give erased flash words (a spare area after `flash erase_sector`)",
+				(uint32_t)(addr + i), back[i]);
+			retval = ERROR_COMMAND_ARGUMENT_INVALID;
+		}
+	}
+	for (unsigned int n = 0; n < count; n++)
+		scratch_pattern(n, data + n * STM32H743_FLASH_WORD);
+	if (retval == ERROR_OK)
+		retval = bank->driver->write(bank, data, addr - bank->base, len);
+	if (retval == ERROR_OK)
+		retval = target_read_buffer(bank->target, addr, len, back);
+	if (retval == ERROR_OK)
+		retval = target_read_buffer(bank->target, addr, len, back + len);
+	for (unsigned int n = 0; retval == ERROR_OK && n < count; n++) {
+		const uint8_t *want = data + n * STM32H743_FLASH_WORD;
+		const uint8_t *got = back + n * STM32H743_FLASH_WORD;
+		bool wrong = memcmp(got, want, STM32H743_FLASH_WORD) != 0;
+
+		unstable += memcmp(got, got + len, STM32H743_FLASH_WORD) != 0;
+		bad += wrong;
+		for (unsigned int i = 0; i < STM32H743_FLASH_WORD; i++) {
+			up += __builtin_popcount(got[i] & ~want[i] & 0xFF);
+			down += __builtin_popcount(want[i] & ~got[i] & 0xFF);
+		}
+	}
+	free(data);
+	free(back);
+	if (retval != ERROR_OK)
+		return retval;
+	command_print_sameline(CMD, "words %u bad_words %u bits_read_1 %u bits_read_0 %u "
+		"unstable_words %u verdict {%s}", count, bad, up, down, unstable,
+		!bad && !unstable ? "programming works: every test word reads back as written" :
+		unstable ? "reads are unstable: a word read differently twice (read path, wait "
+		"states or supply)" : "programming does not take: test words read back with wrong "
+		"bits (suspect the core supply: VCAP, VOS; try `stm32h743 psize BANK 32`)");
+	return ERROR_OK;
+}
+
 const struct command_registration stm32h743_diag_command_handlers[] = {
 	{
 		.name = "diagnose",
@@ -1518,6 +1615,15 @@ const struct command_registration stm32h743_diag_command_handlers[] = {
 			"difference from evidence (other bank, offset, erase, supply, wait states, "
 			"protection, target activity). Returns a dict: cause, verdict, causes, "
 			"registers, next.",
+	},
+	{
+		.name = "program_test",
+		.handler = stm32h743_handle_program_test_command,
+		.mode = COMMAND_EXEC,
+		.usage = "bank_id address [count]",
+		.help = "Program COUNT (default 4) erased flash words at ADDRESS with test "
+			"patterns and read them back twice: does programming take on this "
+			"board? Spends those words until their sector is erased. Returns a dict.",
 	},
 	{
 		.name = "last_failure",

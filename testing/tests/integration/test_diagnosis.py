@@ -452,3 +452,32 @@ def test_dump_image_in_pcrop_area_names_address():
     last = Diagnosis(out, 'last')
     expect_eq((last.cause, last.address), ('protection', '0x08010000'),
               'last_failure after diagnose', out)
+
+
+def test_program_test_on_request_only():
+    """`stm32h743 program_test` programs erased scratch words and reads them
+    back: on a healthy chip all words pass; with the core supply not ready
+    (every word gets wrong bits) it says programming does not take; it
+    refuses words that are not erased, and bad arguments, writing nothing."""
+    def fields(key, cmd):
+        return ['set ::t [%s]' % cmd,
+                'echo "@@%s-bad=[dict get $::t bad_words]"' % key,
+                'echo "@@%s-verdict=[dict get $::t verdict]"' % key]
+    pa = di.write_bin('pt.bin', image(4096, 31))
+    with di.board_sim() as sim:
+        out = run(sim, *fields('ok', 'stm32h743 program_test 0 0x08060000 8'),
+                  'flash write_image erase %s 0x08040000' % pa,
+                  *di.attempt('busy', 'stm32h743 program_test 0 0x08040000'),
+                  *di.attempt('odd', 'stm32h743 program_test 0 0x08060010'),
+                  *di.attempt('many', 'stm32h743 program_test 0 0x08060400 65'))
+        stats = di.bank_stats(sim)
+    expect_eq(out.value('ok-bad'), '0', 'bad words', out)
+    expect_in('programming works', out.value('ok-verdict'))
+    expect_in('0x08040000 is not erased', di.between(out, 'busy'), 'refusal')
+    expect_in('is not the start of 4 flash words', di.between(out, 'odd'), 'refusal')
+    expect_in('COUNT must be 1 to 64', di.between(out, 'many'), 'refusal')
+    expect_eq(stats[0]['words_programmed'], 8 + 4096 // 32, 'words programmed in bank 1')
+    with di.board_sim('--fault', 'vos-unready=1', '--fault', 'seed=5') as sim:
+        out = run(sim, *fields('weak', 'stm32h743 program_test 1 0x08100000 4'))
+    expect_eq(out.value('weak-bad'), '4', 'bad test words with the supply not ready', out)
+    expect_in('programming does not take', out.value('weak-verdict'))
