@@ -52,20 +52,8 @@ static int read_idcode(struct target *target, uint32_t *idcode)
 {
 	if (target_read_u32(target, STM32H743_DBGMCU_IDCODE, idcode) == ERROR_OK)
 		return ERROR_OK;
-	struct armv7m_common *armv7m = target_to_armv7m_safe(target);
+	int retval = stm32h743_read_apb_d(target, STM32H743_DBGMCU_IDCODE_APB, idcode);
 
-	if (!armv7m || !armv7m->debug_ap) {
-		LOG_ERROR("cannot read DBGMCU_IDCODE at 0x%08x; is NRST held or the core "
-			"unpowered?", STM32H743_DBGMCU_IDCODE);
-		return ERROR_FAIL;
-	}
-	struct adiv5_ap *ap = dap_get_ap(armv7m->debug_ap->dap, 2);
-
-	if (!ap)
-		return ERROR_FAIL;
-	int retval = mem_ap_read_atomic_u32(ap, STM32H743_DBGMCU_IDCODE_APB, idcode);
-
-	dap_put_ap(ap);
 	if (retval != ERROR_OK)
 		LOG_ERROR("cannot read DBGMCU_IDCODE through AP0 or AP2: check the connection "
 			"(NRST, VCAP, BOOT0) and the adapter speed");

@@ -138,6 +138,9 @@ unsigned int stm32h743_sector_erase_timeout_ms(unsigned int psize);
 unsigned int stm32h743_bank_erase_timeout_ms(unsigned int psize);
 unsigned int stm32h743_program_timeout_ms(unsigned int psize);
 
+/* stm32h743_evidence.c: a read through AP2 (debug APB), which answers under NRST */
+int stm32h743_read_apb_d(struct target *target, uint32_t addr, uint32_t *value);
+
 /* stm32h743_regs.c */
 uint32_t stm32h743_reg_address(unsigned int index, enum stm32h743_reg reg);
 int stm32h743_read_bank_reg(struct target *target, unsigned int index, enum stm32h743_reg reg,

@@ -9,8 +9,9 @@
  *   stm32h743_evidence.c  reading the chip's state: flash, power, clock,
  *                         reset and debug registers, reads of flash words
  *   stm32h743_diag.c      testing each candidate cause against that
- *                         evidence, ranking them, the verdict, the Tcl dict
- *                         and the `diagnose` / `last_failure` commands
+ *                         evidence, ranking them, the verdict and report
+ *   stm32h743_diagcmds.c  the Tcl dict and the `diagnose`, `last_failure`
+ *                         and `program_test` commands
  */
 
 #ifndef OPENOCD_FLASH_NOR_STM32H743_DIAG_H
@@ -148,6 +149,8 @@ struct stm32h743_candidate {
 	char evidence[STM32H743_EVIDENCE_LEN];	/* for and against, "; " separated */
 	char headline[600];		/* the strongest evidence for it, for the verdict */
 	int headline_score;
+	bool headline_new;		/* the last evidence given became the headline */
+	char detail[32];		/* finer identifier of the headline, or "" */
 };
 
 struct stm32h743_diagnosis {
@@ -169,6 +172,15 @@ struct stm32h743_diagnosis {
 const char *stm32h743_cause_name(enum stm32h743_cause cause);
 /* Test every cause against the evidence; log the result; keep it as the last failure. */
 int stm32h743_diagnose_failure(const struct stm32h743_failure *f);
+/* The same without the report; stm32h743_diagcmds.c reports it its own way. */
+void stm32h743_diagnose(const struct stm32h743_failure *f);
+void stm32h743_log_diagnosis(const struct stm32h743_diagnosis *d, bool as_error);
+struct stm32h743_diagnosis *stm32h743_last_diagnosis(void);
+/* `stm32h743 diagnose` without a file: the bank's state (mapping, RDP, areas) as facts */
+void stm32h743_state_facts(struct flash_bank *bank, struct stm32h743_diagnosis *d);
+/* A look that found nothing wrong, as a diagnosis with cause none. */
+void stm32h743_set_no_failure(struct flash_bank *bank, const char *operation,
+		const char *verdict);
 void stm32h743_clear_last_failure(void);
 /* The verdict of the last failure, NULL when the last operation passed. */
 const char *stm32h743_last_verdict(void);

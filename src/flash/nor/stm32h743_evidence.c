@@ -83,7 +83,7 @@ static uint32_t evidence_address(enum stm32h743_evidence_reg r)
 }
 
 /* A read through AP2, the debug APB, which answers while the core's bus does not. */
-static int read_apb_d(struct target *target, uint32_t addr, uint32_t *value)
+int stm32h743_read_apb_d(struct target *target, uint32_t addr, uint32_t *value)
 {
 	struct armv7m_common *armv7m = target_to_armv7m_safe(target);
 
@@ -105,7 +105,7 @@ bool stm32h743_link_alive(struct flash_bank *bank, bool *ap2_ok)
 	bool ap0 = target_read_u32(bank->target, STM32H743_DBGMCU_IDCODE, &idcode) == ERROR_OK;
 
 	if (ap2_ok)
-		*ap2_ok = read_apb_d(bank->target, DBGMCU_BASE_APB, &idcode) == ERROR_OK;
+		*ap2_ok = stm32h743_read_apb_d(bank->target, DBGMCU_BASE_APB, &idcode) == ERROR_OK;
 	return ap0;
 }
 
@@ -210,7 +210,7 @@ void stm32h743_gather_evidence(struct flash_bank *bank, struct stm32h743_evidenc
 			ev->failed_reads++;
 	}
 	if (!ev->ap0_ok && ev->ap2_ok)
-		ev->have[EV_DBGMCU_CR] = read_apb_d(target, DBGMCU_BASE_APB + 0x04,
+		ev->have[EV_DBGMCU_CR] = stm32h743_read_apb_d(target, DBGMCU_BASE_APB + 0x04,
 				&ev->reg[EV_DBGMCU_CR]) == ERROR_OK;
 	compute_clock(ev);
 	for (unsigned int r = 0; r < EV_COUNT; r++)

@@ -230,6 +230,7 @@ static int erase_sectors(struct flash_bank *bank, unsigned int first, unsigned i
 
 int stm32h743_erase(struct flash_bank *bank, unsigned int first, unsigned int last)
 {
+	stm32h743_clear_last_failure();
 	int retval = check_halted(bank, "erase");
 
 	if (retval != ERROR_OK)
@@ -269,7 +270,9 @@ int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
 	int retval = ERROR_OK;
 	unsigned int started = 0;
 
+	stm32h743_clear_last_failure();
 	for (unsigned int i = 0; i < count && retval == ERROR_OK; i++) {
+		op_begin(banks[i], "erase", banks[i]->base, banks[i]->size);
 		retval = check_halted(banks[i], "mass erase");
 		if (retval == ERROR_OK)
 			retval = check_not_read_protected(banks[i], "mass erase");
@@ -280,8 +283,10 @@ int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
 			retval = check_no_area(banks[i], banks[i]->base,
 					banks[i]->base + banks[i]->size - 1, true, "mass erase");
 	}
+	if (retval == ERROR_TARGET_NOT_HALTED)
+		return retval;
 	if (retval != ERROR_OK)
-		return retval;	/* refused: no bank was touched, none to relock */
+		return op_failed(retval);	/* refused: no bank was touched, none to relock */
 	for (unsigned int i = 0; i < count && retval == ERROR_OK; i++) {
 		struct stm32h743_bank *info = stm32h743_info(banks[i]);
 		uint32_t cr = CR_BER | stm32h743_psize_bits(info->psize);
@@ -310,6 +315,8 @@ int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
 		int wait_retval = stm32h743_wait_idle(banks[i],
 				stm32h743_bank_erase_timeout_ms(info->psize), what);
 
+		if (wait_retval == ERROR_OK)
+			stm32h743_record_erase(banks[i], 0, banks[i]->num_sectors - 1, false, 0);
 		if (retval == ERROR_OK)
 			retval = wait_retval;
 	}
@@ -319,7 +326,7 @@ int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
 		if (retval == ERROR_OK)
 			retval = lock_retval;
 	}
-	return retval;
+	return retval != ERROR_OK ? op_failed(retval) : ERROR_OK;
 }
 
 /* ---- programming ------------------------------------------------------------ */
@@ -639,6 +646,8 @@ int stm32h743_write(struct flash_bank *bank, const uint8_t *buffer, uint32_t off
 {
 	uint32_t start = offset & ~(STM32H743_FLASH_WORD - 1);
 	uint32_t end = (offset + count + STM32H743_FLASH_WORD - 1) & ~(STM32H743_FLASH_WORD - 1);
+
+	stm32h743_clear_last_failure();
 	int retval = check_halted(bank, "write");
 
 	if (retval != ERROR_OK)
