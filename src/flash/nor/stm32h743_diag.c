@@ -790,8 +790,9 @@ static void test_program_failed(struct diag_context *c)
 		tag(c, CAUSE_PROGRAM_FAILED, "program-instant");
 	}
 	if (f->instant) {
-		support(c, CAUSE_PROGRAM_FAILED, 95, "the operation reported done at the first status "
-			"read, faster than the datasheet allows: it did not happen");
+		support(c, CAUSE_PROGRAM_FAILED, 95, "the %s was reported done at the first status "
+			"read, but erasing 128 KiB takes at least %u ms (DS12110): it did not happen",
+			f->instant_what[0] ? f->instant_what : "erase", ERASE_MIN_MS);
 		tag(c, CAUSE_PROGRAM_FAILED, "erase-instant");
 	}
 	if (sr & (SR_PGSERR | SR_STRBERR | SR_INCERR | SR_OPERR)) {
@@ -896,7 +897,7 @@ static void test_wait_states(struct diag_context *c)
 	}
 	support(c, CAUSE_WAIT_STATES, ev->aclk_uses_hse ? 60 : unstable ? 95 : 90, "FLASH_ACR=0x%08" PRIx32
 		" LATENCY=%u, but the %s%" PRIu32 " MHz AXI clock at voltage scale %u needs %d wait "
-		"states (RM0433 table 17): flash reads return wrong data",
+		"states (RM0433 table 17)",
 		reg(c, EV_FLASH_ACR), latency, ev->aclk_uses_hse ? "(assuming a 25 MHz HSE) " : "",
 		ev->aclk_hz / 1000000, ev->vos, ev->latency_needed);
 	if (unstable)
@@ -1163,8 +1164,9 @@ static void compose_verdict(struct diag_context *c)
 
 		first_evidence(second && second->score >= POSSIBLE ? second : top, alt, sizeof(alt));
 		if (second && second->score >= POSSIBLE)
-			put(d->verdict, sizeof(d->verdict), "cannot tell from here: most likely %s "
-				"(%s); or %s (%s)", stm32h743_cause_name(top->cause), text,
+			put(d->verdict, sizeof(d->verdict), "cannot tell from here: %s %s (%s); or %s "
+				"(%s)", top->score - second->score < 5 ? "either" : "most likely",
+				stm32h743_cause_name(top->cause), text,
 				stm32h743_cause_name(second->cause), alt);
 		else
 			put(d->verdict, sizeof(d->verdict), "cannot tell from here, possibly: %s",

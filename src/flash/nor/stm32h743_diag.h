@@ -138,6 +138,7 @@ struct stm32h743_failure {
 	bool timed_out;			/* the bank stayed busy past the datasheet maximum */
 	bool loader_stopped;		/* the loader stopped without reporting an error */
 	bool instant;			/* the controller reported done at the first status read */
+	char instant_what[64];		/* which operation, e.g. "bank 1 sector 1 erase" */
 	int retval;
 };
 

@@ -195,6 +195,7 @@ static int erase_one(struct flash_bank *bank, uint32_t cr, unsigned int timeout_
 			PRIx32 ", QW clear); an erase takes at least a second (DS12110), so it did "
 			"not happen", what, stm32h743_reg_name(bank, STM32H743_SR), sr);
 		op.instant = true;
+		snprintf(op.instant_what, sizeof(op.instant_what), "%s", what);
 		return ERROR_FLASH_OPERATION_FAILED;
 	}
 	return ERROR_OK;
