@@ -23,15 +23,43 @@
 
 extern const struct flash_driver stm32h743_flash;
 
+/*
+ * A declared size must be whole sectors within one bank; whether the part
+ * has that many is only known at probe. Returns NULL when it is acceptable.
+ */
+static const char *declared_size_problem(uint32_t size)
+{
+	if (size > STM32H743_BANK_MAX)
+		return "is larger than a bank (1 MiB, 8 sectors, on the 2 MiB parts)";
+	if (size && size < STM32H743_SECTOR_SIZE)
+		return "is less than one 128 KiB sector";
+	if (size % STM32H743_SECTOR_SIZE)
+		return "is not a whole number of 128 KiB sectors";
+	return NULL;
+}
+
 FLASH_BANK_COMMAND_HANDLER(stm32h743_flash_bank_command)
 {
 	if (CMD_ARGC < 6)
 		return ERROR_COMMAND_SYNTAX_ERROR;
+	if (CMD_ARGC > 6) {
+		LOG_ERROR("flash bank %s: the stm32h743 driver takes nothing after the target name, "
+			"but got '%s'", bank->name, CMD_ARGV[6]);
+		return ERROR_COMMAND_ARGUMENT_INVALID;
+	}
 	int index = stm32h743_bank_index(bank->base);
 
 	if (index < 0) {
 		LOG_ERROR("flash bank %s at " TARGET_ADDR_FMT ": the STM32H743 flash banks are at "
 			"0x08000000 and 0x08100000", bank->name, bank->base);
+		return ERROR_FLASH_BANK_INVALID;
+	}
+	const char *problem = declared_size_problem(bank->size);
+
+	if (problem) {
+		LOG_ERROR("flash bank %s: size 0x%" PRIx32 " %s; give 0 to take the size from the "
+			"chip, or a multiple of 0x20000 up to 0x100000", bank->name, bank->size,
+			problem);
 		return ERROR_FLASH_BANK_INVALID;
 	}
 	struct stm32h743_bank *info = calloc(1, sizeof(*info));
@@ -52,12 +80,7 @@ static int read_idcode(struct target *target, uint32_t *idcode)
 {
 	if (target_read_u32(target, STM32H743_DBGMCU_IDCODE, idcode) == ERROR_OK)
 		return ERROR_OK;
-	int retval = stm32h743_read_apb_d(target, STM32H743_DBGMCU_IDCODE_APB, idcode);
-
-	if (retval != ERROR_OK)
-		LOG_ERROR("cannot read DBGMCU_IDCODE through AP0 or AP2: check the connection "
-			"(NRST, VCAP, BOOT0) and the adapter speed");
-	return retval;
+	return stm32h743_read_apb_d(target, STM32H743_DBGMCU_IDCODE_APB, idcode);
 }
 
 static int build_sectors(struct flash_bank *bank, uint32_t size)
@@ -72,6 +95,22 @@ static int build_sectors(struct flash_bank *bank, uint32_t size)
 	return bank->sectors ? ERROR_OK : ERROR_FAIL;
 }
 
+/* The probe failed: log why, and keep it for the commands that need the bank. */
+static int probe_failed(struct flash_bank *bank, int retval, const char *fmt, ...)
+	__attribute__ ((format (PRINTF_ATTRIBUTE_FORMAT, 3, 4)));
+
+static int probe_failed(struct flash_bank *bank, int retval, const char *fmt, ...)
+{
+	struct stm32h743_bank *info = stm32h743_info(bank);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(info->probe_error, sizeof(info->probe_error), fmt, ap);
+	va_end(ap);
+	LOG_ERROR("%s: %s", bank->name, info->probe_error);
+	return retval;
+}
+
 static int stm32h743_probe(struct flash_bank *bank)
 {
 	struct stm32h743_bank *info = stm32h743_info(bank);
@@ -80,29 +119,43 @@ static int stm32h743_probe(struct flash_bank *bank)
 	int retval;
 
 	info->probed = false;
+	info->probe_error[0] = 0;
 	retval = read_idcode(target, &info->idcode);
-	if (retval != ERROR_OK)
-		return retval;
+	if (retval != ERROR_OK) {
+		const char *held = stm32h743_reset_held(target);
+
+		return probe_failed(bank, retval, "cannot read DBGMCU_IDCODE through AP0 or AP2: %s",
+			held ? held : "check the connection (NRST, VCAP, BOOT0) and the adapter speed");
+	}
 	if ((info->idcode & 0xFFF) != STM32H743_DEV_ID) {
-		LOG_ERROR("unexpected device id 0x%03" PRIx32 " (DBGMCU_IDCODE=0x%08" PRIx32 "): the "
-			"stm32h743 driver handles STM32H742/H743/H753/H750 (0x450); use the stm32h7x "
-			"driver for other STM32H7 parts", info->idcode & 0xFFF, info->idcode);
-		return ERROR_FLASH_OPERATION_FAILED;
+		return probe_failed(bank, ERROR_FLASH_OPERATION_FAILED, "unexpected device id 0x%03"
+			PRIx32 " (DBGMCU_IDCODE=0x%08" PRIx32 "): the stm32h743 driver handles "
+			"STM32H742/H743/H753/H750 (0x450); use the stm32h7x driver for other STM32H7 "
+			"parts", info->idcode & 0xFFF, info->idcode);
 	}
 	retval = target_read_u16(target, STM32H743_FLASH_SIZE_REG, &flash_kb);
 	if (retval != ERROR_OK) {
-		LOG_ERROR("cannot read the flash size register at 0x%08x", STM32H743_FLASH_SIZE_REG);
-		return retval;
+		const char *held = stm32h743_reset_held(target);
+
+		return probe_failed(bank, retval, "cannot read the flash size register at 0x%08x: %s",
+			STM32H743_FLASH_SIZE_REG, held ? held : "the chip's system memory does not "
+			"answer; check the connection, the supply (VDD, VCAP) and the adapter speed");
 	}
 	info->part = stm32h743_find_part(flash_kb);
 	if (!info->part) {
-		LOG_ERROR("unknown flash size %u KiB (register 0x%08x reads 0x%04x): expected 2048, "
-			"1024 or 128", flash_kb, STM32H743_FLASH_SIZE_REG, flash_kb);
-		return ERROR_FLASH_OPERATION_FAILED;
+		return probe_failed(bank, ERROR_FLASH_OPERATION_FAILED, "unknown flash size %u KiB "
+			"(register 0x%08x reads 0x%04x): expected 2048, 1024 or 128", flash_kb,
+			STM32H743_FLASH_SIZE_REG, flash_kb);
 	}
 	uint32_t size = stm32h743_bank_bytes(info->part, info->index);
 
 	info->absent = size == 0;
+	if (info->absent && info->declared_size) {
+		return probe_failed(bank, ERROR_FLASH_BANK_INVALID, "declared with %" PRIu32 " KiB "
+			"at " TARGET_ADDR_FMT ", but the %s has no flash bank there; declare it with "
+			"size 0 (the bank is then reported absent)", info->declared_size / 1024,
+			bank->base, info->part->name);
+	}
 	if (info->absent) {
 		/*
 		 * Keep the 1 MiB window with no sectors: a bank of size 0 would claim
@@ -116,7 +169,16 @@ static int stm32h743_probe(struct flash_bank *bank)
 		bank->size = STM32H743_BANK2_BASE - STM32H743_BANK1_BASE;
 		info->probed = true;
 		return ERROR_OK;
-	} else if (info->declared_size && info->declared_size != size) {
+	}
+	if (info->declared_size > size) {
+		/* sectors beyond the part's bank are not guaranteed to exist (section 1.3) */
+		return probe_failed(bank, ERROR_FLASH_BANK_INVALID, "declared size %" PRIu32 " KiB, "
+			"but bank %u of the %s has %" PRIu32 " KiB (%u sector%s); declare 0 to take "
+			"the size from the chip, or at most 0x%" PRIx32, info->declared_size / 1024,
+			info->index + 1, info->part->name, size / 1024, info->part->sectors_per_bank,
+			info->part->sectors_per_bank == 1 ? "" : "s", size);
+	}
+	if (info->declared_size && info->declared_size < size) {
 		LOG_WARNING("%s: declared size %" PRIu32 " KiB, but the %s has %" PRIu32 " KiB here; "
 			"using the declared size as asked", bank->name, info->declared_size / 1024,
 			info->part->name, size / 1024);
@@ -134,6 +196,7 @@ static int stm32h743_probe(struct flash_bank *bank)
 
 static int stm32h743_auto_probe(struct flash_bank *bank)
 {
+	stm32h743_forget_failure_reason();
 	if (stm32h743_info(bank)->probed)
 		return ERROR_OK;
 	return stm32h743_probe(bank);
@@ -197,27 +260,75 @@ bool stm32h743_is_our_bank(const struct flash_bank *bank)
 	return bank->driver == &stm32h743_flash;
 }
 
-/* `stm32h743 ...` commands take the bank as its number in `flash list`. */
+/*
+ * Wrong arguments to an stm32h743 command: say what was wrong, then the usage
+ * (returning ERROR_COMMAND_SYNTAX_ERROR would print the usage line alone).
+ */
+int stm32h743_bad_args(struct command_invocation *cmd, const char *usage, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	command_print(cmd, "%s: %s (usage: stm32h743 %s%s%s)", cmd->name, why, cmd->name,
+		usage[0] ? " " : "", usage);
+	return ERROR_COMMAND_ARGUMENT_INVALID;
+}
+
+/*
+ * `stm32h743 ...` commands take the bank as its number in `flash list` or its
+ * name. Looked up without probing, so host-side settings work while NRST is
+ * held; with probe, a failed probe says why.
+ */
 int stm32h743_command_bank(struct command_invocation *cmd, bool probe, struct flash_bank **bank)
 {
-	int retval = CALL_COMMAND_HANDLER(flash_command_get_bank, 0, bank);
+	const char *name = CMD_ARGV[0];
 
-	if (retval != ERROR_OK)
-		return retval;
+	*bank = get_flash_bank_by_name_noprobe(name);
+	if (!*bank) {
+		unsigned int num;
+
+		if (parse_uint(name, &num) != ERROR_OK) {
+			command_print(cmd, "'%s' is neither the number nor the name of a flash bank "
+				"(`flash banks` lists them)", name);
+			return ERROR_COMMAND_ARGUMENT_INVALID;
+		}
+		*bank = get_flash_bank_by_num_noprobe(num);
+		if (!*bank) {
+			command_print(cmd, "flash bank %u does not exist (`flash banks` lists them)", num);
+			return ERROR_COMMAND_ARGUMENT_INVALID;
+		}
+	}
 	if (!stm32h743_is_our_bank(*bank)) {
 		command_print(cmd, "flash bank %s is not an stm32h743 bank", (*bank)->name);
 		return ERROR_COMMAND_ARGUMENT_INVALID;
 	}
-	return probe ? (*bank)->driver->auto_probe(*bank) : ERROR_OK;
+	if (!probe)
+		return ERROR_OK;
+	int retval = (*bank)->driver->auto_probe(*bank);
+
+	if (retval != ERROR_OK) {
+		const char *why = stm32h743_info(*bank)->probe_error;
+
+		command_print(cmd, "flash bank %s cannot be probed: %s", (*bank)->name,
+			why[0] ? why : "see the messages above");
+	}
+	return retval;
 }
 
 COMMAND_HANDLER(stm32h743_handle_psize_command)
 {
+	static const char usage[] = "bank_id [8|16|32|64]";
 	struct flash_bank *bank;
 	unsigned int width;
 
-	if (CMD_ARGC < 1 || CMD_ARGC > 2)
-		return ERROR_COMMAND_SYNTAX_ERROR;
+	if (CMD_ARGC < 1)
+		return stm32h743_bad_args(CMD, usage, "no bank given");
+	if (CMD_ARGC > 2)
+		return stm32h743_bad_args(CMD, usage, "%u arguments, expected a bank and at most "
+			"one width", CMD_ARGC);
 	/* A host-side setting: no need to reach the chip (NRST may be held). */
 	int retval = stm32h743_command_bank(CMD, false, &bank);
 
@@ -226,17 +337,19 @@ COMMAND_HANDLER(stm32h743_handle_psize_command)
 	struct stm32h743_bank *info = stm32h743_info(bank);
 
 	if (CMD_ARGC == 2) {
-		COMMAND_PARSE_NUMBER(uint, CMD_ARGV[1], width);
-		switch (width) {
-		case 8: info->psize = 0; break;
-		case 16: info->psize = 1; break;
-		case 32: info->psize = 2; break;
-		case 64: info->psize = 3; break;
-		default:
+		static const unsigned int widths[] = { 8, 16, 32, 64 };
+		unsigned int psize = 0;
+
+		if (parse_uint(CMD_ARGV[1], &width) != ERROR_OK)
+			width = 0;
+		while (psize < ARRAY_SIZE(widths) && widths[psize] != width)
+			psize++;
+		if (psize == ARRAY_SIZE(widths)) {
 			command_print(CMD, "psize must be 8, 16, 32 or 64 (bits programmed in "
 				"parallel), not %s", CMD_ARGV[1]);
 			return ERROR_COMMAND_ARGUMENT_INVALID;
 		}
+		info->psize = psize;
 	}
 	command_print_sameline(CMD, "%u", 8u << info->psize);
 	return ERROR_OK;
@@ -256,10 +369,15 @@ COMMAND_HANDLER(stm32h743_handle_explain_read_errors_command)
 	uint32_t size = 0;
 
 	if (CMD_ARGC != 0 && CMD_ARGC != 2)
-		return ERROR_COMMAND_SYNTAX_ERROR;
+		return stm32h743_bad_args(CMD, "[address size]", "%u argument%s, expected none or an "
+			"address and a size", CMD_ARGC, CMD_ARGC == 1 ? "" : "s");
 	if (CMD_ARGC == 2) {
-		COMMAND_PARSE_ADDRESS(CMD_ARGV[0], addr);
-		COMMAND_PARSE_NUMBER(u32, CMD_ARGV[1], size);
+		if (parse_target_addr(CMD_ARGV[0], &addr) != ERROR_OK ||
+		    parse_u32(CMD_ARGV[1], &size) != ERROR_OK) {
+			command_print(CMD, "explain_read_errors: '%s %s' is not an address and a 32-bit "
+				"size", CMD_ARGV[0], CMD_ARGV[1]);
+			return ERROR_COMMAND_ARGUMENT_INVALID;
+		}
 	}
 	for (struct flash_bank *b = flash_bank_list(); b; b = b->next) {
 		uint32_t sr;
@@ -334,6 +452,8 @@ static const struct command_registration stm32h743_command_handlers[] = {
 
 const struct flash_driver stm32h743_flash = {
 	.name = "stm32h743",
+	.usage = "flash bank NAME stm32h743 0x08000000|0x08100000 0|SIZE 0 0 TARGET "
+		"(size 0: from the chip; else whole 128 KiB sectors)",
 	.commands = stm32h743_command_handlers,
 	.flash_bank_command = stm32h743_flash_bank_command,
 	.erase = stm32h743_erase,

@@ -23,6 +23,7 @@
 #define STM32H743_BANK1_BASE		0x08000000
 #define STM32H743_BANK2_BASE		0x08100000
 #define STM32H743_SECTOR_SIZE		0x20000
+#define STM32H743_BANK_MAX		0x100000	/* 8 sectors: a bank of the 2 MiB parts */
 #define STM32H743_FLASH_WORD		32
 
 /* FLASH_CR (RM0433 4.9.4) */
@@ -117,6 +118,7 @@ struct stm32h743_bank {
 	uint32_t idcode;
 	unsigned int psize;		/* FLASH_CR.PSIZE: 0 = x8 ... 3 = x64 */
 	bool absent;			/* no bank here on this part (H750 bank 2) */
+	char probe_error[320];		/* why the last probe failed, "" after a good one */
 };
 
 static inline struct stm32h743_bank *stm32h743_info(struct flash_bank *bank)
@@ -127,6 +129,8 @@ static inline struct stm32h743_bank *stm32h743_info(struct flash_bank *bank)
 /* stm32h743.c */
 bool stm32h743_is_our_bank(const struct flash_bank *bank);
 int stm32h743_command_bank(struct command_invocation *cmd, bool probe, struct flash_bank **bank);
+int stm32h743_bad_args(struct command_invocation *cmd, const char *usage, const char *fmt, ...)
+	__attribute__ ((format (PRINTF_ATTRIBUTE_FORMAT, 3, 4)));
 
 /* stm32h743_layout.c: pure helpers, no target access */
 const struct stm32h743_part *stm32h743_find_part(uint16_t flash_kb);
@@ -148,6 +152,8 @@ int stm32h743_read_bank_reg(struct target *target, unsigned int index, enum stm3
 int stm32h743_write_bank_reg(struct target *target, unsigned int index, enum stm32h743_reg reg,
 		uint32_t value);
 int stm32h743_read_reg(struct flash_bank *bank, enum stm32h743_reg reg, uint32_t *value);
+/* NULL, or why the chip is out of reach because NRST holds it in reset, and what to do */
+const char *stm32h743_reset_held(struct target *target);
 int stm32h743_write_reg(struct flash_bank *bank, enum stm32h743_reg reg, uint32_t value);
 const char *stm32h743_reg_name(struct flash_bank *bank, enum stm32h743_reg reg);
 void stm32h743_sr_flags(uint32_t sr, char *buf, size_t size);

@@ -119,9 +119,23 @@ struct stm32h743_diagnosis *stm32h743_last_diagnosis(void)
 	return &last;
 }
 
+/*
+ * The verdict is the error message of the flash command whose operation
+ * failed, never of a later command that fails before reaching the driver:
+ * pending from the diagnosis until the reason is taken or the next command
+ * looks up a bank (every flash command probes its bank first).
+ */
+static bool reason_pending;
+
 void stm32h743_clear_last_failure(void)
 {
 	last.valid = false;
+	reason_pending = false;
+}
+
+void stm32h743_forget_failure_reason(void)
+{
+	reason_pending = false;
 }
 
 const char *stm32h743_last_verdict(void)
@@ -135,8 +149,9 @@ const char *stm32h743_failure_reason(struct flash_bank *bank)
 	static char reason[sizeof(last.verdict) + 32];
 
 	(void)bank;
-	if (!stm32h743_last_verdict())
+	if (!reason_pending || !stm32h743_last_verdict())
 		return NULL;
+	reason_pending = false;
 	snprintf(reason, sizeof(reason), "%s failed: %s", last.operation, last.verdict);
 	return reason;
 }
@@ -1211,6 +1226,7 @@ int stm32h743_diagnose_failure(const struct stm32h743_failure *f)
 {
 	stm32h743_diagnose(f);
 	stm32h743_log_diagnosis(&last, true);
+	reason_pending = true;
 	return ERROR_OK;
 }
 

@@ -183,11 +183,15 @@ void stm32h743_state_facts(struct flash_bank *bank, struct stm32h743_diagnosis *
 void stm32h743_set_no_failure(struct flash_bank *bank, const char *operation,
 		const char *verdict);
 void stm32h743_clear_last_failure(void);
+/* A flash command starts (a bank is looked up): an older verdict is not its reason. */
+void stm32h743_forget_failure_reason(void);
 /* The verdict of the last failure, NULL when the last operation passed. */
 const char *stm32h743_last_verdict(void);
 /* struct flash_driver failure_reason (patches/0002): "<operation> failed: <verdict>" */
 const char *stm32h743_failure_reason(struct flash_bank *bank);
 
+/* stm32h743_verify.c: why image_open refused a file, in words */
+const char *stm32h743_why_not_an_image(const char *file);
 /* stm32h743_verify.c: compare flash with expected bytes, locating differences */
 int stm32h743_compare(struct flash_bank *bank, const uint8_t *expected, uint32_t offset,
 		uint32_t count, struct stm32h743_failure *f);

@@ -72,7 +72,7 @@ static void print_dict(struct command_invocation *cmd, const struct stm32h743_di
 COMMAND_HANDLER(stm32h743_handle_last_failure_command)
 {
 	if (CMD_ARGC)
-		return ERROR_COMMAND_SYNTAX_ERROR;
+		return stm32h743_bad_args(CMD, "", "takes no arguments, but got '%s'", CMD_ARGV[0]);
 	print_dict(CMD, stm32h743_last_diagnosis());
 	return ERROR_OK;
 }
@@ -91,7 +91,8 @@ static int load_expected(struct command_invocation *cmd, struct flash_bank *bank
 	image.start_address_set = false;
 	retval = image_open(&image, file, NULL);
 	if (retval != ERROR_OK) {
-		command_print(cmd, "cannot open %s as an image", file);
+		command_print(cmd, "cannot open %s as an image: %s", file,
+			stm32h743_why_not_an_image(file));
 		return retval;
 	}
 	uint8_t *buf = malloc(bank->size);
@@ -111,6 +112,9 @@ static int load_expected(struct command_invocation *cmd, struct flash_bank *bank
 			continue;
 		retval = image_read_section(&image, i, from - s->base_address, to - from,
 			buf + (from - bank->base), &got);
+		if (retval != ERROR_OK)
+			command_print(cmd, "cannot read %s: its data is cut short or broken (see the "
+				"messages above)", file);
 		lo = MIN(lo, from - bank->base);
 		hi = MAX(hi, from - bank->base + got);
 	}
@@ -147,8 +151,10 @@ static int diagnose_bank(struct command_invocation *cmd, struct flash_bank *bank
 			stm32h743_info(bank)->index + 1, bank->base, stm32h743_info(bank)->part->name);
 		return ERROR_FLASH_BANK_INVALID;
 	}
-	if (CMD_ARGC == 3)
-		COMMAND_PARSE_ADDRESS(CMD_ARGV[2], base);
+	if (CMD_ARGC == 3 && parse_target_addr(CMD_ARGV[2], &base) != ERROR_OK) {
+		command_print(CMD, "diagnose: '%s' is not an address", CMD_ARGV[2]);
+		return ERROR_COMMAND_ARGUMENT_INVALID;
+	}
 	f.bank = bank;
 	f.addr = bank->base;
 	f.len = bank->size;
@@ -200,7 +206,8 @@ COMMAND_HANDLER(stm32h743_handle_diagnose_command)
 	struct stm32h743_failure f = { .operation = "diagnose" };
 
 	if (CMD_ARGC < 1 || CMD_ARGC > 3)
-		return ERROR_COMMAND_SYNTAX_ERROR;
+		return stm32h743_bad_args(CMD, "bank_id [file [address]]", "%u arguments, expected a "
+			"bank, then optionally a file and an address", CMD_ARGC);
 	int retval = stm32h743_command_bank(CMD, true, &bank);
 
 	if (retval != ERROR_OK)
@@ -236,14 +243,18 @@ COMMAND_HANDLER(stm32h743_handle_program_test_command)
 	unsigned int count = 4, bad = 0, unstable = 0, up = 0, down = 0;
 
 	if (CMD_ARGC < 2 || CMD_ARGC > 3)
-		return ERROR_COMMAND_SYNTAX_ERROR;
+		return stm32h743_bad_args(CMD, "bank_id address [count]", "%u arguments, expected a "
+			"bank, an address and optionally a count", CMD_ARGC);
 	int retval = stm32h743_command_bank(CMD, true, &bank);
 
 	if (retval != ERROR_OK)
 		return retval;
-	COMMAND_PARSE_ADDRESS(CMD_ARGV[1], addr);
-	if (CMD_ARGC == 3)
-		COMMAND_PARSE_NUMBER(uint, CMD_ARGV[2], count);
+	if (parse_target_addr(CMD_ARGV[1], &addr) != ERROR_OK) {
+		command_print(CMD, "program_test: '%s' is not an address", CMD_ARGV[1]);
+		return ERROR_COMMAND_ARGUMENT_INVALID;
+	}
+	if (CMD_ARGC == 3 && parse_uint(CMD_ARGV[2], &count) != ERROR_OK)
+		count = 0;
 	if (count < 1 || count > 64) {
 		command_print(CMD, "program_test: COUNT must be 1 to 64 flash words, not %s",
 			CMD_ARGV[2]);
@@ -251,6 +262,11 @@ COMMAND_HANDLER(stm32h743_handle_program_test_command)
 	}
 	uint32_t len = count * STM32H743_FLASH_WORD;
 
+	if (stm32h743_info(bank)->absent) {
+		command_print(CMD, "program_test: bank %u at " TARGET_ADDR_FMT " is absent on the %s",
+			stm32h743_info(bank)->index + 1, bank->base, stm32h743_info(bank)->part->name);
+		return ERROR_FLASH_BANK_INVALID;
+	}
 	if (addr % STM32H743_FLASH_WORD || addr < bank->base ||
 	    addr + len > bank->base + bank->size) {
 		command_print(CMD, "program_test: " TARGET_ADDR_FMT " is not the start of %u flash "
@@ -268,6 +284,9 @@ COMMAND_HANDLER(stm32h743_handle_program_test_command)
 	}
 	/* only erased words: programming over data would corrupt it (and prove nothing) */
 	retval = target_read_buffer(bank->target, addr, len, back);
+	if (retval != ERROR_OK)
+		command_print(CMD, "program_test: cannot read " TARGET_ADDR_FMT " to check that it "
+			"is erased; nothing programmed", addr);
 	for (uint32_t i = 0; retval == ERROR_OK && i < len; i++) {
 		if (back[i] != 0xFF) {
 			command_print(CMD, "program_test: 0x%08" PRIx32 " is not erased (reads 0x%02x); "

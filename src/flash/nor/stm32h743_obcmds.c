@@ -43,13 +43,18 @@ int stm32h743_read_option_words(struct target *target, struct ob_words *w)
 static struct flash_bank *first_bank(struct command_invocation *cmd)
 {
 	struct target *target = get_current_target(CMD_CTX);
+	const char *why = NULL;
 
 	for (struct flash_bank *b = flash_bank_list(); b; b = b->next) {
-		if (b->target == target && stm32h743_is_our_bank(b) &&
-		    b->driver->auto_probe(b) == ERROR_OK)
+		if (b->target != target || !stm32h743_is_our_bank(b))
+			continue;
+		if (b->driver->auto_probe(b) == ERROR_OK)
 			return b;
+		if (!why && stm32h743_info(b)->probe_error[0])
+			why = stm32h743_info(b)->probe_error;
 	}
-	command_print(cmd, "no probed stm32h743 flash bank on target %s", target_name(target));
+	command_print(cmd, "no probed stm32h743 flash bank on target %s%s%s", target_name(target),
+		why ? ": " : "", why ? why : "");
 	return NULL;
 }
 
@@ -65,12 +70,14 @@ static bool field_present(struct flash_bank *bank, const struct ob_field *f)
 
 COMMAND_HANDLER(stm32h743_handle_option_bytes_command)
 {
-	struct flash_bank *bank = first_bank(CMD);
 	struct ob_words w;
 	char value[96], meaning[160];
 
 	if (CMD_ARGC)
-		return ERROR_COMMAND_SYNTAX_ERROR;
+		return stm32h743_bad_args(CMD, "", "takes no arguments (`stm32h743 option_get "
+			"FIELD` reads one field)");
+	struct flash_bank *bank = first_bank(CMD);
+
 	if (!bank)
 		return ERROR_FAIL;
 	int retval = stm32h743_read_option_words(bank->target, &w);
@@ -107,7 +114,8 @@ COMMAND_HANDLER(stm32h743_handle_option_get_command)
 	char value[96];
 
 	if (CMD_ARGC != 1)
-		return ERROR_COMMAND_SYNTAX_ERROR;
+		return stm32h743_bad_args(CMD, "field", "%u arguments, expected one field name "
+			"(`stm32h743 option_bytes` lists them)", CMD_ARGC);
 	const struct ob_field *f = ob_find_field(CMD_ARGV[0]);
 
 	if (!f) {
@@ -118,6 +126,11 @@ COMMAND_HANDLER(stm32h743_handle_option_get_command)
 	bank = first_bank(CMD);
 	if (!bank)
 		return ERROR_FAIL;
+	if (!field_present(bank, f)) {
+		command_print(CMD, "option field '%s' does not exist on the %s (one bank, no bank "
+			"swap)", f->name, stm32h743_info(bank)->part->name);
+		return ERROR_COMMAND_ARGUMENT_INVALID;
+	}
 	int retval = stm32h743_read_option_words(bank->target, &w);
 
 	if (retval != ERROR_OK)
@@ -217,16 +230,31 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 		return retval;
 	next = cur;
 	/* Validate everything first: nothing is written when one pair is wrong. */
+	const struct stm32h743_part *part = stm32h743_info(bank)->part;
+
 	for (unsigned int i = 0; i + 1 < argc; i += 2) {
 		const struct ob_field *f = ob_find_field(argv[i]);
 		uint32_t raw;
 
-		if (!f || !field_present(bank, f)) {
-			command_print(cmd, "unknown option field '%s'%s (`stm32h743 option_bytes` lists "
-				"them); nothing written", argv[i], f ? " on this part" : "");
+		if (!f) {
+			command_print(cmd, "unknown option field '%s' (`stm32h743 option_bytes` lists "
+				"them); nothing written", argv[i]);
 			return ERROR_COMMAND_ARGUMENT_INVALID;
 		}
-		if (ob_parse(f, argv[i + 1], ob_get_raw(f, &cur), &raw, err, sizeof(err)) != 0) {
+		if (!field_present(bank, f)) {
+			command_print(cmd, "option field '%s' does not exist on the %s (one bank, no "
+				"bank swap); nothing written", argv[i], part->name);
+			return ERROR_COMMAND_ARGUMENT_INVALID;
+		}
+		for (unsigned int j = 0; j < i; j += 2) {
+			if (!strcmp(argv[j], argv[i])) {
+				command_print(cmd, "option field '%s' is given twice; give each field "
+					"once; nothing written", f->name);
+				return ERROR_COMMAND_ARGUMENT_INVALID;
+			}
+		}
+		if (ob_parse(f, argv[i + 1], ob_get_raw(f, &cur), part->sectors_per_bank, &raw, err,
+				sizeof(err)) != 0) {
 			command_print(cmd, "%s; nothing written", err);
 			return ERROR_COMMAND_ARGUMENT_INVALID;
 		}
@@ -269,10 +297,17 @@ COMMAND_HANDLER(stm32h743_handle_option_set_command)
 	unsigned int argc = CMD_ARGC - (confirm ? 1 : 0);
 
 	if (argc == 0)
-		return ERROR_COMMAND_SYNTAX_ERROR;
+		return stm32h743_bad_args(CMD, "field value [field value ...] [confirm]", "no field "
+			"and value given (`stm32h743 option_bytes` lists the fields)");
 	if (argc % 2) {
-		command_print(CMD, "field '%s' has no value (fields and values come in pairs); "
-			"nothing written", CMD_ARGV[argc - 1]);
+		const char *last = CMD_ARGV[argc - 1];
+
+		if (!strcasecmp(last, CONFIRM_WORD))
+			command_print(CMD, "'%s' is not the confirm word: write '" CONFIRM_WORD "' in "
+				"lower case, as the last word; nothing written", last);
+		else
+			command_print(CMD, "field '%s' has no value (fields and values come in pairs); "
+				"nothing written", last);
 		return ERROR_COMMAND_ARGUMENT_INVALID;
 	}
 	struct flash_bank *bank = first_bank(CMD);
@@ -287,7 +322,7 @@ static int set_rdp_level(struct command_invocation *cmd, const char *level, cons
 	struct flash_bank *bank;
 
 	if (CMD_ARGC)
-		return ERROR_COMMAND_SYNTAX_ERROR;
+		return stm32h743_bad_args(cmd, "", "takes no arguments, but got '%s'", CMD_ARGV[0]);
 	bank = first_bank(cmd);
 	if (!bank)
 		return ERROR_FAIL;
@@ -309,11 +344,22 @@ COMMAND_HANDLER(stm32h743_handle_unlock_command)
 
 COMMAND_HANDLER(stm32h743_handle_swap_bank_command)
 {
+	static const char usage[] = "on|off|toggle [reset]";
 	struct flash_bank *bank;
 	struct ob_words w;
 
-	if (CMD_ARGC < 1 || CMD_ARGC > 2 || (CMD_ARGC == 2 && strcmp(CMD_ARGV[1], "reset")))
-		return ERROR_COMMAND_SYNTAX_ERROR;
+	if (CMD_ARGC < 1)
+		return stm32h743_bad_args(CMD, usage, "no value given: on, off or toggle");
+	if (CMD_ARGC > 2)
+		return stm32h743_bad_args(CMD, usage, "%u arguments, expected a value and at most "
+			"the word 'reset'", CMD_ARGC);
+	const char *value = CMD_ARGV[0];
+
+	if (strcmp(value, "on") && strcmp(value, "off") && strcmp(value, "toggle"))
+		return stm32h743_bad_args(CMD, usage, "'%s' is not on, off or toggle", value);
+	if (CMD_ARGC == 2 && strcmp(CMD_ARGV[1], "reset"))
+		return stm32h743_bad_args(CMD, usage, "'%s' is not the word 'reset' (which resets "
+			"the chip so that the swap takes effect)", CMD_ARGV[1]);
 	bank = first_bank(CMD);
 	if (!bank)
 		return ERROR_FAIL;
@@ -326,12 +372,8 @@ COMMAND_HANDLER(stm32h743_handle_swap_bank_command)
 
 	if (retval != ERROR_OK)
 		return retval;
-	const char *value = CMD_ARGV[0];
-
 	if (!strcmp(value, "toggle"))
 		value = (w.optsr & OPTSR_SWAP_BANK_OPT) ? "off" : "on";
-	else if (strcmp(value, "on") && strcmp(value, "off"))
-		return ERROR_COMMAND_SYNTAX_ERROR;
 	const char *args[] = { "swap_bank", value };
 
 	retval = option_set(CMD, bank, args, 2, false);
@@ -351,14 +393,22 @@ COMMAND_HANDLER(stm32h743_handle_mass_erase_command)
 	unsigned int n = 0;
 
 	if (CMD_ARGC != 1)
-		return ERROR_COMMAND_SYNTAX_ERROR;
+		return stm32h743_bad_args(CMD, "bank_id|all", "%u arguments, expected one bank or "
+			"the word 'all'", CMD_ARGC);
 	if (!strcmp(CMD_ARGV[0], "all")) {
 		struct target *target = get_current_target(CMD_CTX);
 
-		for (struct flash_bank *b = flash_bank_list(); b && n < 2; b = b->next)
-			if (b->target == target && stm32h743_is_our_bank(b) &&
-			    b->driver->auto_probe(b) == ERROR_OK && b->num_sectors)
+		for (struct flash_bank *b = flash_bank_list(); b && n < 2; b = b->next) {
+			if (b->target != target || !stm32h743_is_our_bank(b))
+				continue;
+			if (b->driver->auto_probe(b) != ERROR_OK) {
+				command_print(CMD, "flash bank %s cannot be probed: %s; nothing erased",
+					b->name, stm32h743_info(b)->probe_error);
+				return ERROR_FAIL;
+			}
+			if (b->num_sectors)
 				banks[n++] = b;
+		}
 	} else {
 		int retval = stm32h743_command_bank(CMD, true, &banks[0]);
 

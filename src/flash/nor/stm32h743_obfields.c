@@ -10,6 +10,11 @@
 #include "config.h"
 #endif
 
+#include <ctype.h>
+#include <errno.h>
+
+#include <helper/bits.h>
+
 #include "stm32h743.h"
 #include "stm32h743_obfields.h"
 
@@ -217,23 +222,127 @@ void ob_meaning(const struct ob_field *f, uint32_t raw, char *buf, size_t size)
 	}
 }
 
+/* A whole unsigned 32-bit number, C notation (0x.., 0.., decimal); no sign, no blanks. */
 static int parse_number(const char *s, uint32_t *v)
 {
 	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
 	unsigned long long x = strtoull(s, &end, 0);
 
-	if (!*s || *end || x > 0xFFFFFFFFull)
+	if (*end || errno || x > 0xFFFFFFFFull)
 		return -1;
 	*v = (uint32_t)x;
 	return 0;
 }
 
-/* Parse one value; on error write why into err and return -1. */
-int ob_parse(const struct ob_field *f, const char *value, uint32_t current, uint32_t *raw,
-		char *err, size_t errsize)
+/*
+ * The words of a list value ("3 5", "{0x08000000 0x080001FF}"): blanks and
+ * braces separate them. Returns how many there are (only the first max are
+ * stored); value must be at most OB_VALUE_MAX characters.
+ */
+static unsigned int split_words(const char *value, char copy[OB_VALUE_MAX + 1], char **words,
+		unsigned int max)
 {
-	uint32_t v, a, b;
+	static const char separators[] = " \t\r\n{}";
+	unsigned int n = 0;
+	char *save = NULL;
 
+	snprintf(copy, OB_VALUE_MAX + 1, "%s", value);
+	for (char *w = strtok_r(copy, separators, &save); w; w = strtok_r(NULL, separators, &save)) {
+		if (n < max)
+			words[n] = w;
+		n++;
+	}
+	return n;
+}
+
+static int parse_area(const struct ob_field *f, const char *value, unsigned int sectors,
+		uint32_t *raw, char *err, size_t errsize)
+{
+	uint32_t base = bank_base(f->bank), end = base + sectors * STM32H743_SECTOR_SIZE - 1;
+	char copy[OB_VALUE_MAX + 1], *w[2];
+	uint32_t a, b;
+
+	if (!strcmp(value, "none")) {
+		*raw = 0xFF;	/* START > END: no area */
+		return 0;
+	}
+	unsigned int n = split_words(value, copy, w, 2);
+
+	if (n != 2 || parse_number(w[0], &a) || parse_number(w[1], &b)) {
+		snprintf(err, errsize, "%s: '%s' is not \"none\" or {first_address last_address} "
+			"(two numbers, nothing else)", f->name, value);
+		return -1;
+	}
+	if (a < base || b > end || a > b || (a & 0xFF) || (b & 0xFF) != 0xFF) {
+		snprintf(err, errsize, "%s: {0x%08" PRIx32 " 0x%08" PRIx32 "} is not an area of bank "
+			"%u: first must be 256-byte aligned, last must end a 256-byte block, first <= "
+			"last, both inside 0x%08" PRIx32 "..0x%08" PRIx32 " (%u KiB on this part)",
+			f->name, a, b, f->bank + 1, base, end, sectors * STM32H743_SECTOR_SIZE / 1024);
+		return -1;
+	}
+	a = (a - base) / 256;
+	b = (b - base) / 256;
+	if (a == b) {
+		snprintf(err, errsize, "%s: an area of a single 256-byte block cannot be "
+			"encoded (START == END means the whole bank)", f->name);
+		return -1;
+	}
+	*raw = a == 0 && b == 0xFFF ? 0 : (a | b << 16);
+	return 0;
+}
+
+static int parse_sectors(const struct ob_field *f, const char *value, unsigned int sectors,
+		uint32_t *raw, char *err, size_t errsize)
+{
+	char copy[OB_VALUE_MAX + 1], *w[8];
+	uint32_t mask = 0xFF, v;
+
+	if (!strcmp(value, "none")) {
+		*raw = mask;
+		return 0;
+	}
+	unsigned int n = split_words(value, copy, w, ARRAY_SIZE(w));
+
+	if (n == 0) {
+		snprintf(err, errsize, "%s: an empty list would remove the write protection of every "
+			"sector of bank %u; to do that, give the value none", f->name, f->bank + 1);
+		return -1;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (i == ARRAY_SIZE(w)) {
+			snprintf(err, errsize, "%s: more than %zu sector numbers in '%s'", f->name,
+				ARRAY_SIZE(w), value);
+			return -1;
+		}
+		if (parse_number(w[i], &v) || v >= sectors) {
+			snprintf(err, errsize, "%s: '%s' is not a sector of bank %u on this part (0..%u)",
+				f->name, w[i], f->bank + 1, sectors - 1);
+			return -1;
+		}
+		mask &= ~BIT(v);
+	}
+	*raw = mask;
+	return 0;
+}
+
+/* Parse one value; on error write why into err and return -1. */
+int ob_parse(const struct ob_field *f, const char *value, uint32_t current, unsigned int sectors,
+		uint32_t *raw, char *err, size_t errsize)
+{
+	uint32_t v;
+	size_t len = strlen(value);
+
+	if (len > OB_VALUE_MAX) {
+		snprintf(err, errsize, "%s: the value is %zu characters long; no value of this "
+			"field is longer than %u", f->name, len, OB_VALUE_MAX);
+		return -1;
+	}
+	if (sectors < 1 || sectors > 8)
+		sectors = 8;
 	switch (f->kind) {
 	case OB_NAMED:
 		for (unsigned int i = 0; i < f->nnames; i++) {
@@ -272,53 +381,9 @@ int ob_parse(const struct ob_field *f, const char *value, uint32_t current, uint
 		*raw = v >> 16;
 		return 0;
 	case OB_AREA:
-		if (!strcmp(value, "none")) {
-			*raw = 0xFF;	/* START > END: no area */
-			return 0;
-		}
-		if (sscanf(value + strspn(value, " {"), "%" SCNi32 " %" SCNi32, &a, &b) != 2) {
-			snprintf(err, errsize, "%s: '%s' is not \"none\" or {first_address "
-				"last_address}", f->name, value);
-			return -1;
-		}
-		if (a < bank_base(f->bank) || b >= bank_base(f->bank) + 0x100000 || a > b ||
-		    (a & 0xFF) || (b & 0xFF) != 0xFF) {
-			snprintf(err, errsize, "%s: {0x%08" PRIx32 " 0x%08" PRIx32 "} is not an area "
-				"of bank %u: first must be 256-byte aligned, last must end a 256-byte "
-				"block, first <= last, both inside 0x%08" PRIx32 "..0x%08" PRIx32,
-				f->name, a, b, f->bank + 1, bank_base(f->bank),
-				bank_base(f->bank) + 0xFFFFF);
-			return -1;
-		}
-		a = (a - bank_base(f->bank)) / 256;
-		b = (b - bank_base(f->bank)) / 256;
-		if (a == b) {
-			snprintf(err, errsize, "%s: an area of a single 256-byte block cannot be "
-				"encoded (START == END means the whole bank)", f->name);
-			return -1;
-		}
-		*raw = a == 0 && b == 0xFFF ? 0 : (a | b << 16);
-		return 0;
-	case OB_SECTORS: {
-		uint32_t mask = 0xFF;
-		char copy[128], *save = NULL;
-
-		if (!strcmp(value, "none")) {
-			*raw = mask;
-			return 0;
-		}
-		snprintf(copy, sizeof(copy), "%s", value);
-		for (char *tok = strtok_r(copy, " \t{}", &save); tok; tok = strtok_r(NULL, " \t{}",
-				&save)) {
-			if (parse_number(tok, &v) || v > 7) {
-				snprintf(err, errsize, "%s: '%s' is not a sector number 0..7", f->name, tok);
-				return -1;
-			}
-			mask &= ~(1u << v);
-		}
-		*raw = mask;
-		return 0;
-	}
+		return parse_area(f, value, sectors, raw, err, errsize);
+	case OB_SECTORS:
+		return parse_sectors(f, value, sectors, raw, err, errsize);
 	}
 	return -1;
 }

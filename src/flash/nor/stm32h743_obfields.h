@@ -54,7 +54,14 @@ uint32_t ob_get_raw(const struct ob_field *f, const struct ob_words *w);
 void ob_set_raw(const struct ob_field *f, struct ob_words *w, uint32_t raw);
 void ob_format(const struct ob_field *f, uint32_t raw, char *buf, size_t size);
 void ob_meaning(const struct ob_field *f, uint32_t raw, char *buf, size_t size);
-int ob_parse(const struct ob_field *f, const char *value, uint32_t current, uint32_t *raw,
-		char *err, size_t errsize);
+/* No value of any field is longer: a longer one is refused, never cut. */
+#define OB_VALUE_MAX	127
+
+/*
+ * sectors: how many sectors the field's bank has on the probed part (8, 4 or
+ * 1); sector lists and areas beyond them are refused.
+ */
+int ob_parse(const struct ob_field *f, const char *value, uint32_t current, unsigned int sectors,
+		uint32_t *raw, char *err, size_t errsize);
 
 #endif /* OPENOCD_FLASH_NOR_STM32H743_OBFIELDS_H */

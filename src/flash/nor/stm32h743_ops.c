@@ -82,6 +82,31 @@ static int check_halted(struct flash_bank *bank, const char *what)
 }
 
 /*
+ * OpenOCD's own range check does not protect the driver: `last` can come
+ * from num_sectors - 1 of a bank without sectors. Only sectors of the
+ * declared bank are ever erased.
+ */
+static int check_sector_range(struct flash_bank *bank, unsigned int first, unsigned int last,
+		const char *what)
+{
+	if (first <= last && last < bank->num_sectors)
+		return ERROR_OK;
+	LOG_ERROR("%s: sectors %u..%u are not in bank %u at " TARGET_ADDR_FMT ", which has sectors "
+		"0..%u; nothing was done", what, first, last, stm32h743_info(bank)->index + 1,
+		bank->base, bank->num_sectors - 1);
+	return ERROR_FLASH_SECTOR_INVALID;
+}
+
+/*
+ * A bank erase (BER) erases every sector of the physical bank: only when the
+ * declared bank is all of it.
+ */
+static bool whole_bank(struct flash_bank *bank)
+{
+	return bank->num_sectors == stm32h743_info(bank)->part->sectors_per_bank;
+}
+
+/*
  * RDP level 1 with a debugger attached keeps the user flash out of reach of
  * erase and program alike (RM0433 4.5.3): say so instead of letting the
  * controller answer with bare WRPERR.
@@ -207,7 +232,8 @@ static int erase_sectors(struct flash_bank *bank, unsigned int first, unsigned i
 	uint32_t psize = stm32h743_psize_bits(info->psize);
 	char what[64];
 
-	if (first == 0 && last == bank->num_sectors - 1 && bank->num_sectors > 1) {
+	if (first == 0 && last == bank->num_sectors - 1 && bank->num_sectors > 1 &&
+	    whole_bank(bank)) {
 		snprintf(what, sizeof(what), "bank %u erase", info->index + 1);
 		LOG_INFO("erasing bank %u (%u sectors) with one bank erase", info->index + 1,
 			bank->num_sectors);
@@ -234,6 +260,8 @@ int stm32h743_erase(struct flash_bank *bank, unsigned int first, unsigned int la
 	stm32h743_clear_last_failure();
 	int retval = check_halted(bank, "erase");
 
+	if (retval == ERROR_OK)
+		retval = check_sector_range(bank, first, last, "erase");
 	if (retval != ERROR_OK)
 		return retval;
 	op_begin(bank, "erase", bank->base + first * STM32H743_SECTOR_SIZE,
@@ -275,6 +303,14 @@ int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
 	for (unsigned int i = 0; i < count && retval == ERROR_OK; i++) {
 		op_begin(banks[i], "erase", banks[i]->base, banks[i]->size);
 		retval = check_halted(banks[i], "mass erase");
+		if (retval == ERROR_OK && !whole_bank(banks[i])) {
+			LOG_ERROR("mass erase: %s is declared with %u of the %u sectors of bank %u, and "
+				"a bank erase would erase the others too; nothing was done. Use `flash "
+				"erase_sector %u 0 last` for the declared ones", banks[i]->name,
+				banks[i]->num_sectors, stm32h743_info(banks[i])->part->sectors_per_bank,
+				stm32h743_info(banks[i])->index + 1, banks[i]->bank_number);
+			retval = ERROR_FLASH_BANK_INVALID;
+		}
 		if (retval == ERROR_OK)
 			retval = check_not_read_protected(banks[i], "mass erase");
 		if (retval == ERROR_OK)
@@ -284,7 +320,7 @@ int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
 			retval = check_no_area(banks[i], banks[i]->base,
 					banks[i]->base + banks[i]->size - 1, true, "mass erase");
 	}
-	if (retval == ERROR_TARGET_NOT_HALTED)
+	if (retval == ERROR_TARGET_NOT_HALTED || retval == ERROR_FLASH_BANK_INVALID)
 		return retval;
 	if (retval != ERROR_OK)
 		return op_failed(retval);	/* refused: no bank was touched, none to relock */

@@ -206,6 +206,13 @@ int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsi
 	struct stm32h743_bank *info = stm32h743_info(bank);
 	struct ob_words words;
 	uint32_t bits = 0;
+
+	if (first > last || last >= bank->num_sectors) {
+		LOG_ERROR("protect: sectors %u..%u are not in bank %u at " TARGET_ADDR_FMT " (%u "
+			"sectors); nothing was changed", first, last, info->index + 1, bank->base,
+			bank->num_sectors);
+		return ERROR_FLASH_SECTOR_INVALID;
+	}
 	int retval = stm32h743_read_option_words(bank->target, &words);
 
 	if (retval != ERROR_OK)

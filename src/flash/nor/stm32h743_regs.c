@@ -10,6 +10,8 @@
 #endif
 
 #include <helper/time_support.h>
+#include <jtag/jtag.h>
+#include <target/cortex_m.h>
 #include <target/target.h>
 
 #include "stm32h743_diag.h"
@@ -101,15 +103,54 @@ static void link_answered(struct target *target)
 		rec->link_down = false;
 }
 
+/*
+ * While NRST is low the AXI side of the chip (flash, its controller, system
+ * memory) does not answer the debugger; only the core's debug registers and
+ * the debug APB (AP2) do (stm32h743-flash.md 11.2, OpenOCD's stm32h7x.cfg).
+ * OpenOCD knows when it drives SRST itself. A reset held by anything else
+ * shows as DHCSR.S_RESET_ST (ARMv7-M ARM, DHCSR), asked now: the target state
+ * "reset" may be left from an earlier poll, or from a power loss that also
+ * took the link. The sticky bits read are handed to the Cortex-M code, which
+ * reports resets from them.
+ */
+const char *stm32h743_reset_held(struct target *target)
+{
+	struct cortex_m_common *cm = target_to_cortex_m_safe(target);
+	uint32_t dhcsr;
+
+	if (jtag_get_srst())
+		return "NRST is held low by this debugger (SRST asserted, e.g. by "
+			"connect_assert_srst or `adapter assert srst`), and in reset the flash and "
+			"its controller do not answer; run `reset halt` to release NRST with the "
+			"core halted, then try again";
+	if (target->state != TARGET_RESET || !cm ||
+	    target_read_u32(target, DCB_DHCSR, &dhcsr) != ERROR_OK)
+		return NULL;
+	cm->dcb_dhcsr_cumulated_sticky |= dhcsr;
+	LOG_DEBUG("DHCSR=0x%08" PRIx32 " while the flash does not answer", dhcsr);
+	if (!(dhcsr & S_RESET_ST))
+		return NULL;
+	return "the chip is held in reset (DHCSR.S_RESET_ST set: NRST is low) by something "
+		"other than this debugger, such as a reset button, a supervisor or another "
+		"probe; release NRST, then run `reset halt` and try again";
+}
+
+static const char *unreachable_reason(struct target *target)
+{
+	const char *held = stm32h743_reset_held(target);
+
+	return held ? held : "the debug connection failed or the flash controller does not "
+		"answer; check the connection and the target's power";
+}
+
 int stm32h743_read_bank_reg(struct target *target, unsigned int index, enum stm32h743_reg reg,
 		uint32_t *value)
 {
 	int retval = target_read_u32(target, stm32h743_reg_address(index, reg), value);
 
 	if (retval != ERROR_OK && first_link_failure(target))
-		LOG_ERROR("cannot read %s at 0x%08" PRIx32 ": the debug connection failed or "
-			"the flash controller is held in reset", reg_name(index, reg),
-			stm32h743_reg_address(index, reg));
+		LOG_ERROR("cannot read %s at 0x%08" PRIx32 ": %s", reg_name(index, reg),
+			stm32h743_reg_address(index, reg), unreachable_reason(target));
 	else if (retval == ERROR_OK)
 		link_answered(target);
 	return retval;
@@ -121,9 +162,8 @@ int stm32h743_write_bank_reg(struct target *target, unsigned int index, enum stm
 	int retval = target_write_u32(target, stm32h743_reg_address(index, reg), value);
 
 	if (retval != ERROR_OK && first_link_failure(target))
-		LOG_ERROR("cannot write %s at 0x%08" PRIx32 ": the debug connection failed or "
-			"the flash controller is held in reset", reg_name(index, reg),
-			stm32h743_reg_address(index, reg));
+		LOG_ERROR("cannot write %s at 0x%08" PRIx32 ": %s", reg_name(index, reg),
+			stm32h743_reg_address(index, reg), unreachable_reason(target));
 	else if (retval == ERROR_OK)
 		link_answered(target);
 	return retval;

@@ -13,6 +13,8 @@
 #include "config.h"
 #endif
 
+#include <sys/stat.h>
+
 #include <helper/time_support.h>
 #include <target/image.h>
 #include <target/target.h>
@@ -261,29 +263,46 @@ int stm32h743_read(struct flash_bank *bank, uint8_t *buffer, uint32_t offset, ui
 static int verify_plain_memory(struct target *target, target_addr_t addr, const uint8_t *buf,
 		uint32_t n)
 {
-	uint8_t *data;
+	uint8_t first;
 
+	/* where nothing answers, the target-side CRC would only fault the core */
+	if (target_read_u8(target, addr, &first) != ERROR_OK) {
+		LOG_ERROR("verify failed: cannot read " TARGET_ADDR_FMT ": no memory answers there "
+			"(not in a flash bank, nor RAM?)", addr);
+		return ERROR_FAIL;
+	}
 	if (crc_compare(target, addr, buf, n) == CRC_SAME)
 		return ERROR_OK;
-	data = malloc(n);
+	uint8_t *data = malloc(n);
+
 	if (!data)
 		return ERROR_FAIL;
 	int retval = target_read_buffer(target, addr, n, data);
+	uint32_t diff = 0, at = 0;
 
+	if (retval != ERROR_OK)
+		LOG_ERROR("verify failed: cannot read " TARGET_ADDR_FMT "-" TARGET_ADDR_FMT, addr,
+			addr + n - 1);
 	for (uint32_t i = 0; retval == ERROR_OK && i < n; i++) {
-		if (data[i] != buf[i]) {
-			LOG_ERROR("verify failed at " TARGET_ADDR_FMT ": read 0x%02x, expected 0x%02x",
-				addr + i, data[i], buf[i]);
-			retval = ERROR_FAIL;
-		}
+		if (data[i] != buf[i] && !diff++)
+			at = i;
+	}
+	if (diff) {
+		/* the first difference, and how many: not one line per byte */
+		LOG_ERROR("verify failed at " TARGET_ADDR_FMT ": read 0x%02x, expected 0x%02x (%"
+			PRIu32 " of %" PRIu32 " bytes differ)", addr + at, data[at], buf[at], diff, n);
+		retval = ERROR_FAIL;
 	}
 	free(data);
 	return retval;
 }
 
-/* Verify [addr, addr + n) of an image section, bank by bank. */
+/*
+ * Verify [addr, addr + n) of an image section, bank by bank. *why is set
+ * when the failure has a reason worth the command's message.
+ */
 static int verify_range(struct target *target, target_addr_t addr, const uint8_t *buf, uint32_t n,
-		const char *file, bool *ours)
+		const char *file, bool *ours, const char **why)
 {
 	while (n) {
 		struct flash_bank *bank = NULL;
@@ -293,8 +312,10 @@ static int verify_range(struct target *target, target_addr_t addr, const uint8_t
 		get_flash_bank_by_addr(target, addr, false, &bank);
 		if (bank && stm32h743_is_our_bank(bank)) {
 			retval = bank->driver->auto_probe(bank);
-			if (retval != ERROR_OK)
+			if (retval != ERROR_OK) {
+				*why = stm32h743_info(bank)->probe_error;
 				return retval;
+			}
 			len = MIN(n, bank->base + bank->size - addr);
 			*ours = true;
 			retval = verify_bank_range(bank, buf, addr - bank->base, len, file);
@@ -311,20 +332,40 @@ static int verify_range(struct target *target, target_addr_t addr, const uint8_t
 	return ERROR_OK;
 }
 
+/*
+ * Why image_open refused a file, for the message: OpenOCD says nothing when
+ * a file is empty (its type cannot be guessed from no bytes).
+ */
+const char *stm32h743_why_not_an_image(const char *file)
+{
+	struct stat st;
+
+	if (stat(file, &st) != 0)
+		return "it cannot be read (missing?)";
+	if (st.st_size == 0)
+		return "the file is empty";
+	return "its format is broken (see the messages above)";
+}
+
 COMMAND_HANDLER(stm32h743_handle_verify_image_command)
 {
 	struct target *target = get_current_target(CMD_CTX);
 	struct image image;
 	uint32_t verified = 0;
 	bool ours = false;
+	const char *why = NULL;
 	int retval;
 
 	if (CMD_ARGC < 1 || CMD_ARGC > 3)
-		return ERROR_COMMAND_SYNTAX_ERROR;
+		return stm32h743_bad_args(CMD, "filename [offset [type]]", "%u arguments, expected a "
+			"file, then optionally an offset and a type", CMD_ARGC);
 	if (CMD_ARGC >= 2) {
 		target_addr_t offset;
 
-		COMMAND_PARSE_ADDRESS(CMD_ARGV[1], offset);
+		if (parse_target_addr(CMD_ARGV[1], &offset) != ERROR_OK) {
+			command_print(CMD, "verify_image: offset '%s' is not a number", CMD_ARGV[1]);
+			return ERROR_COMMAND_ARGUMENT_INVALID;
+		}
 		image.base_address_set = true;
 		image.base_address = offset;
 	} else {
@@ -333,8 +374,11 @@ COMMAND_HANDLER(stm32h743_handle_verify_image_command)
 	}
 	image.start_address_set = false;
 	retval = image_open(&image, CMD_ARGV[0], CMD_ARGC == 3 ? CMD_ARGV[2] : NULL);
-	if (retval != ERROR_OK)
+	if (retval != ERROR_OK) {
+		command_print(CMD, "verify failed: cannot open %s as an image: %s", CMD_ARGV[0],
+			stm32h743_why_not_an_image(CMD_ARGV[0]));
 		return retval;
+	}
 
 	int64_t start = timeval_ms();
 
@@ -349,18 +393,29 @@ COMMAND_HANDLER(stm32h743_handle_verify_image_command)
 			break;
 		}
 		retval = image_read_section(&image, i, 0, s->size, buf, &got);
-		if (retval == ERROR_OK)
-			retval = verify_range(target, s->base_address, buf, got, CMD_ARGV[0], &ours);
+		if (retval != ERROR_OK)
+			why = "the file's data is cut short or broken (see the messages above)";
+		else
+			retval = verify_range(target, s->base_address, buf, got, CMD_ARGV[0], &ours, &why);
 		if (retval == ERROR_OK)
 			verified += got;
 		free(buf);
 	}
 	image_close(&image);
+	if (retval == ERROR_OK && !verified) {
+		/*
+		 * Nothing compared is no proof: an empty file, most likely. Logged
+		 * too: `program` catches the result and prints only "Verify Failed".
+		 */
+		LOG_ERROR("verify_image: %s holds no data to compare (empty file?)", CMD_ARGV[0]);
+		command_print(CMD, "verify failed: %s holds no data to compare", CMD_ARGV[0]);
+		return ERROR_FAIL;
+	}
 	if (retval != ERROR_OK) {
 		const char *verdict = ours ? stm32h743_last_verdict() : NULL;
 
 		/* the verdict is the error message, and so the last line printed */
-		command_print(CMD, "verify failed: %s", verdict ? verdict :
+		command_print(CMD, "verify failed: %s", verdict ? verdict : why && why[0] ? why :
 			"see the messages above for the address");
 		return ERROR_FAIL;
 	}
