@@ -1,31 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * h743sim: an STM32H743 that OpenOCD reaches through its remote_bitbang JTAG
- * adapter. One client at a time; the chip keeps its state (and keeps running)
- * between connections, like a powered board.
+ * adapter. One client at a time (another is refused at once); the chip keeps
+ * its state (and keeps running) between connections, like a powered board.
+ * The event loop never blocks outside ppoll(): sockets are non-blocking, the
+ * replies a client leaves unread are buffered up to a limit, and SIGTERM,
+ * SIGINT and SIGUSR1 are only unblocked inside the wait.
  */
 #define _GNU_SOURCE
+#include "listen.h"
 #include "log.h"
+#include "outbuf.h"
 #include "persist.h"
 #include "stats.h"
 #include "stm32h743.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <arpa/inet.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 /* How far the chip may run ahead before the socket is looked at again. */
 #define RUNAHEAD_QUANTUM_PS (1 * PS_PER_MS)
+/*
+ * Wire time the chip may owe before it lives through it after a chunk of
+ * input (normally every DP transaction settles it): bounds the work left for
+ * a disconnect after a stream of clocks that never reaches the DP.
+ */
+#define WIRE_DEBT_SETTLE_PS (10 * PS_PER_MS)
+/* Unread replies a client may leave before it is dropped (OpenOCD: at most 255). */
+#define REPLY_BACKLOG_LIMIT (1024 * 1024)
 
 struct options {
 	const char *bind_addr;
@@ -46,20 +56,63 @@ static int saved_argc;
 static char **saved_argv;
 static int bound_port;
 
-static volatile sig_atomic_t stop_requested;
 static struct stm32h743 *ctx_chip;
-static volatile sig_atomic_t stats_requested;
+/* The debugger's connection (or -1), which a power loss resets before the restart. */
+static int ctx_client = -1;
 
-static void on_stop_signal(int sig)
+/* ---- signals ---------------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_requested;	/* the signal that asked, or 0 */
+static volatile sig_atomic_t stats_requested;
+static sigset_t handled_signals;	/* SIGTERM, SIGINT, SIGUSR1 */
+static sigset_t wait_mask;		/* the mask inside ppoll(): those unblocked */
+
+static void note_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGUSR1)
+		stats_requested = 1;
+	else
+		stop_requested = sig;
 }
 
-static void on_stats_signal(int sig)
+static void on_signal(int sig)
 {
-	(void)sig;
-	stats_requested = 1;
+	note_signal(sig);
+}
+
+/*
+ * The handled signals stay blocked except inside ppoll(), so none can arrive
+ * between the look at the flags and the wait, and be left until the next
+ * event. A restart after an injected power loss (execv) inherits the blocked
+ * mask and any pending signal; the wait mask unblocks them all the same.
+ */
+static void setup_signals(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGUSR1 };
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&handled_signals);
+	for (unsigned int i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&handled_signals, sigs[i]);
+	sigprocmask(SIG_BLOCK, &handled_signals, &wait_mask);
+	for (unsigned int i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sigdelset(&wait_mask, sigs[i]);
+		sigaction(sigs[i], &sa, NULL);
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * ppoll() that returns for a ready socket leaves a signal that came during
+ * the call pending (blocked again): take those here, without waiting.
+ */
+static void take_pending_signals(void)
+{
+	static const struct timespec no_wait = { 0, 0 };
+	int sig;
+
+	while ((sig = sigtimedwait(&handled_signals, NULL, &no_wait)) > 0)
+		note_signal(sig);
 }
 
 static void usage(FILE *f)
@@ -68,9 +121,11 @@ static void usage(FILE *f)
 		"usage: h743sim [options]\n"
 		"  --port N          TCP port for remote_bitbang (default 3335; 0 = any free port)\n"
 		"  --bind ADDR       address to listen on (default 127.0.0.1)\n"
-		"  --unix PATH       listen on a unix socket instead of TCP\n"
+		"  --unix PATH       listen on a unix socket instead of TCP (replaces only a\n"
+		"                    stale socket at PATH, never another file)\n"
 		"  --ready-file F    write the port number to F once listening\n"
-		"  --state FILE      keep flash contents across simulator restarts\n"
+		"  --state FILE      keep flash contents across simulator restarts; a damaged\n"
+		"                    FILE, or one that could not be saved, stops it at start\n"
 		"  --stats FILE      write statistics (JSON) at exit, disconnect and SIGUSR1\n"
 		"  --flash-image F   program raw binary F at 0x08000000 at start-up, like a\n"
 		"                    board that comes with firmware (overrides --state's flash)\n"
@@ -333,54 +388,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
-static int listen_tcp(const struct options *o, int *port_out)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)o->port) };
-	int one = 1, fd;
-
-	if (inet_pton(AF_INET, o->bind_addr, &sa.sin_addr) != 1) {
-		fprintf(stderr, "h743sim: --bind wants an IPv4 address, not '%s'\n", o->bind_addr);
-		return -1;
-	}
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 1) != 0) {
-		fprintf(stderr, "h743sim: cannot listen on %s:%d: %s\n", o->bind_addr, o->port,
-			strerror(errno));
-		close(fd);
-		return -1;
-	}
-	socklen_t len = sizeof(sa);
-
-	getsockname(fd, (struct sockaddr *)&sa, &len);
-	*port_out = ntohs(sa.sin_port);
-	return fd;
-}
-
-static int listen_unix(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		fprintf(stderr, "h743sim: unix socket path too long: %s\n", path);
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 1) != 0) {
-		fprintf(stderr, "h743sim: cannot listen on %s: %s\n", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static void write_ready_file(const char *path, int port)
 {
 	char tmp[4096];
@@ -431,15 +438,43 @@ static void save_state(const struct options *o, struct stm32h743 *chip)
 		chip->flash.dirty = false;
 }
 
+/*
+ * A damaged state file stops the simulator before anything can be saved
+ * over it. In tool mode (--export-bank) the file must exist.
+ */
 static int load_state(const struct options *o, struct stm32h743 *chip)
 {
 	struct persist_section s[NSECTIONS];
+	char why[256];
+	int ret;
 
 	state_sections(chip, s);
-	if (persist_load(o->state_file, s, NSECTIONS) < 0)
+	ret = persist_load(o->state_file, s, NSECTIONS, why, sizeof(why));
+	if (ret < 0) {
+		fprintf(stderr, "h743sim: state file %s: %s; nothing loaded, the file is left "
+			"as it is and the simulator stops (move the file away to start with a "
+			"blank chip)\n", o->state_file, why);
 		return -1;
+	}
+	if (ret == 0 && o->export_file) {
+		fprintf(stderr, "h743sim: --export-bank: state file %s does not exist\n",
+			o->state_file);
+		return -1;
+	}
 	flash_recount_bad_words(&chip->flash);
 	return 0;
+}
+
+/* Refuse at start a state file that could never be saved (missing directory). */
+static int check_state_writable(const struct options *o)
+{
+	char why[512];
+
+	if (persist_check_writable(o->state_file, why, sizeof(why)) == 0)
+		return 0;
+	fprintf(stderr, "h743sim: --state %s: the state could not be saved: %s\n",
+		o->state_file, why);
+	return -1;
 }
 
 /* Tool mode: one physical bank of a state file, for tests and post-mortems. */
@@ -470,21 +505,38 @@ static bool dropped_on_restart(const char *arg, const char *value)
 /*
  * An injected power loss: keep what the flash holds now and boot again, on
  * the same port, from the state file (a temporary one when none was given).
+ * The power may fail while the simulator stops (the chip lives through the
+ * last wire time): then there is no restart, the exit saves the state. A
+ * SIGUSR1 taken but not yet served goes along as a pending signal.
  */
 static void restart_after_power_loss(void *ctx)
 {
 	struct options *o = ctx;
-	char **argv = calloc((size_t)saved_argc + 5, sizeof(*argv));
+	char **argv;
 	static char port[16], state[64];
 	int n = 0;
 
+	if (stop_requested) {
+		sim_info("power lost while stopping: no restart");
+		return;
+	}
+	argv = calloc((size_t)saved_argc + 5, sizeof(*argv));
 	if (!argv)
 		exit(1);
+	if (stats_requested)
+		raise(SIGUSR1);		/* blocked here: pending across execv */
 	if (!o->state_file) {
 		snprintf(state, sizeof(state), "/tmp/h743sim-power-loss-%d.state", (int)getpid());
 		o->state_file = state;
 	}
 	save_state(o, ctx_chip);
+	/*
+	 * Reset, not closed by the exec: OpenOCD 0.12 asserts on an EOF in the
+	 * middle of a scan (sim-debug-interface.md 1.6) but fails cleanly on a
+	 * reset connection.
+	 */
+	if (ctx_client >= 0)
+		close_with_reset(ctx_client);
 	for (int i = 0; i < saved_argc; i++) {
 		const char *value = i + 1 < saved_argc ? saved_argv[i + 1] : NULL;
 
@@ -533,81 +585,167 @@ static int load_flash_image(const char *path, struct stm32h743 *chip)
 	return 0;
 }
 
-static int send_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+/* ---- serving debuggers ------------------------------------------------------- */
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
+struct server {
+	const struct options *o;
+	struct stm32h743 *chip;
+	int listen_fd;
+	int client;			/* the debugger being served, or -1 */
+	struct outbuf replies;		/* replies the client has not taken yet */
+	struct server_stats stats;
+	bool quiescent;			/* nothing changes until a socket wakes us */
+};
+
+/*
+ * --fault drop-after-bytes: how much may be read now (at most room); 0 when
+ * the connection is to drop. It drops once.
+ */
+static size_t fault_room(const struct options *o, const struct stm32h743 *chip, size_t room)
+{
+	static bool dropped;
+
+	if (!o->drop_after_bytes || dropped)
+		return room;
+	if (chip->wire.bytes_in >= o->drop_after_bytes) {
+		sim_info("fault injection: dropping the connection after %llu bytes",
+			(unsigned long long)chip->wire.bytes_in);
+		dropped = true;
+		return 0;
 	}
-	return 0;
+	uint64_t left = o->drop_after_bytes - chip->wire.bytes_in;
+
+	return left < room ? (size_t)left : room;
 }
 
-/* Feed what the client sent; false when the connection is over. */
-static bool serve_client(int fd, struct stm32h743 *chip, const struct options *o)
+/* Feed what the client sent and queue the replies; false when the connection is over. */
+static bool serve_client(struct server *srv)
 {
 	static uint8_t in[65536], out[65536];
-	size_t room = sizeof(in);
+	struct stm32h743 *chip = srv->chip;
+	size_t room = fault_room(srv->o, chip, sizeof(in));
 
-	static bool dropped;	/* the connection drops once */
+	if (!room)
+		return false;
+	ssize_t n = recv(srv->client, in, room, 0);
 
-	if (o->drop_after_bytes && !dropped) {
-		uint64_t left = o->drop_after_bytes - chip->wire.bytes_in;
-
-		if (chip->wire.bytes_in >= o->drop_after_bytes) {
-			sim_info("fault injection: dropping the connection after %llu bytes",
-				(unsigned long long)chip->wire.bytes_in);
-			dropped = true;
-			return false;
-		}
-		if (left < room)
-			room = (size_t)left;
-	}
-	ssize_t n = recv(fd, in, room, 0);
-
-	if (n < 0 && errno == EINTR)
+	if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 		return true;
 	if (n <= 0)
 		return false;
 	size_t nout = rbb_process(&chip->wire, in, (size_t)n, out);
 
-	if (nout && send_all(fd, out, nout) != 0)
+	if (chip->wire_debt_ps > (int64_t)WIRE_DEBT_SETTLE_PS)
+		chip_settle(chip);
+	if (outbuf_add(&srv->replies, out, nout) != 0) {
+		sim_warn("debugger connection %llu does not read its replies (%zu bytes unread, "
+			"limit %d): dropping it", (unsigned long long)srv->stats.connections,
+			outbuf_pending(&srv->replies) + nout, REPLY_BACKLOG_LIMIT);
+		srv->stats.dropped++;
+		return false;
+	}
+	if (outbuf_flush(&srv->replies, srv->client) != 0)
 		return false;
 	return !chip->wire.quit;
 }
 
-static int accept_client(int listen_fd, struct stm32h743 *chip, struct server_stats *srv)
+static void start_client(struct server *srv, int fd)
 {
-	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC), one = 1;
+	struct stm32h743 *chip = srv->chip;
 
-	if (fd < 0)
-		return -1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	srv->client = fd;
+	ctx_client = fd;
+	outbuf_reset(&srv->replies);
 	rbb_connect(&chip->wire);
 	flash_start_faults(&chip->flash);
 	chip->client_connected = true;
 	chip->poll_count = 0;
-	srv->connections++;
-	sim_info("debugger connected (connection %llu)", (unsigned long long)srv->connections);
-	return fd;
+	srv->stats.connections++;
+	sim_info("debugger connected (connection %llu)",
+		(unsigned long long)srv->stats.connections);
 }
 
-static void end_client(int *fd, const struct options *o, struct stm32h743 *chip,
-		const struct server_stats *srv)
+/* The connection is over (orderly, or reset when the client misbehaved). */
+static void end_client(struct server *srv, bool reset)
 {
-	close(*fd);
-	*fd = -1;
+	struct stm32h743 *chip = srv->chip;
+
+	if (reset) {
+		close_with_reset(srv->client);
+	} else {
+		outbuf_flush(&srv->replies, srv->client);	/* what still fits, e.g. before 'Q' */
+		close(srv->client);
+	}
+	srv->client = -1;
+	ctx_client = -1;
+	outbuf_reset(&srv->replies);
 	chip->client_connected = false;
 	chip_settle(chip);
 	sim_info("debugger disconnected; core %s", cm7_state_name(chip->core.state));
-	save_state(o, chip);
-	if (o->stats_file)
-		stats_write(o->stats_file, chip, srv);
+	save_state(srv->o, chip);
+	if (srv->o->stats_file)
+		stats_write(srv->o->stats_file, chip, &srv->stats);
+}
+
+/* The client has closed its end (what it sent before may still be unread). */
+static bool client_hung_up(const struct server *srv)
+{
+	struct pollfd p = { .fd = srv->client, .events = POLLRDHUP };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+/* Serve what a client that hung up still sent (a bounded amount), then end it. */
+static void finish_client(struct server *srv)
+{
+	bool alive = true;
+	uint64_t dropped = srv->stats.dropped;
+
+	for (int i = 0; alive && i < 1024; i++)
+		alive = serve_client(srv);
+	if (!alive)
+		end_client(srv, srv->stats.dropped != dropped);
+}
+
+/*
+ * A new connection. One debugger at a time: a second one is refused at once,
+ * with a reset, so that its OpenOCD fails with an error instead of waiting
+ * in the listen queue, and the first one is served on. A debugger that has
+ * just closed its connection (the previous batch OpenOCD) is no longer in
+ * the way, even when its last bytes are still unread.
+ */
+static void take_connection(struct server *srv)
+{
+	int fd = listen_accept(srv->listen_fd);
+
+	if (fd < 0)
+		return;
+	if (srv->client >= 0 && client_hung_up(srv))
+		finish_client(srv);
+	if (srv->client < 0) {
+		start_client(srv, fd);
+		return;
+	}
+	srv->stats.refused++;
+	sim_warn("refusing a second debugger connection: connection %llu is in use "
+		"(one debugger at a time)", (unsigned long long)srv->stats.connections);
+	close_with_reset(fd);
+}
+
+static void client_ready(struct server *srv, short revents)
+{
+	bool alive = true, reset = false;
+
+	if (revents & POLLOUT)
+		alive = outbuf_flush(&srv->replies, srv->client) == 0;
+	if (alive && (revents & (POLLIN | POLLHUP | POLLERR))) {
+		uint64_t dropped = srv->stats.dropped;
+
+		alive = serve_client(srv);
+		reset = srv->stats.dropped != dropped;
+	}
+	if (!alive)
+		end_client(srv, reset);
 }
 
 /*
@@ -626,53 +764,85 @@ static void save_when_due(const struct options *o, struct stm32h743 *chip, bool 
 	save_state(o, chip);
 }
 
-static int serve(const struct options *o, int listen_fd, struct stm32h743 *chip)
+/*
+ * Wait for a socket (not at all while the chip has work to do), with the
+ * handled signals unblocked for the wait only; then serve what is ready, or
+ * let the chip run ahead.
+ */
+static int wait_and_serve(struct server *srv)
 {
-	struct server_stats srv = { 0 };
-	int client = -1;
-	bool quiescent = false;
+	static const struct timespec no_wait = { 0, 0 };
+	struct pollfd pfd[2] = {
+		{ .fd = srv->listen_fd, .events = POLLIN },
+		{ .fd = srv->client, .events = POLLIN },	/* ignored while -1 */
+	};
 
-	while (!stop_requested) {
-		struct pollfd pfd = { .fd = client >= 0 ? client : listen_fd, .events = POLLIN };
+	if (outbuf_pending(&srv->replies))
+		pfd[1].events |= POLLOUT;
+	int n = ppoll(pfd, 2, srv->quiescent ? NULL : &no_wait, &wait_mask);
 
+	if (n < 0 && errno == EINTR)
+		return 0;
+	if (n < 0) {
+		perror("h743sim: ppoll");
+		return -1;
+	}
+	if (n == 0) {
+		srv->quiescent = chip_run_ahead(srv->chip, RUNAHEAD_QUANTUM_PS);
+		save_when_due(srv->o, srv->chip, srv->quiescent);
+		return 0;
+	}
+	srv->quiescent = false;
+	if (pfd[1].revents)
+		client_ready(srv, pfd[1].revents);
+	if (pfd[0].revents & POLLIN)
+		take_connection(srv);
+	return 0;
+}
+
+static int serve(struct server *srv)
+{
+	int ret = 0;
+
+	while (ret == 0) {
+		take_pending_signals();
+		if (stop_requested) {
+			sim_info("stopping on %s: saving the state",
+				stop_requested == SIGINT ? "SIGINT" : "SIGTERM");
+			break;
+		}
 		if (stats_requested) {
 			stats_requested = 0;
-			if (o->stats_file)
-				stats_write(o->stats_file, chip, &srv);
+			if (srv->o->stats_file)
+				stats_write(srv->o->stats_file, srv->chip, &srv->stats);
 		}
-		int n = poll(&pfd, 1, quiescent ? -1 : 0);
-
-		if (n < 0 && errno != EINTR) {
-			perror("h743sim: poll");
-			return -1;
-		}
-		if (n > 0) {
-			quiescent = false;
-			if (client < 0)
-				client = accept_client(listen_fd, chip, &srv);
-			else if (!serve_client(client, chip, o))
-				end_client(&client, o, chip, &srv);
-			continue;
-		}
-		if (n == 0) {
-			quiescent = chip_run_ahead(chip, RUNAHEAD_QUANTUM_PS);
-			save_when_due(o, chip, quiescent);
-		}
+		ret = wait_and_serve(srv);
 	}
-	if (client >= 0)
-		end_client(&client, o, chip, &srv);
-	save_state(o, chip);
-	if (o->stats_file)
-		stats_write(o->stats_file, chip, &srv);
-	return 0;
+	if (srv->client >= 0) {
+		end_client(srv, false);		/* saves the state and the statistics */
+		return ret;
+	}
+	save_state(srv->o, srv->chip);
+	if (srv->o->stats_file)
+		stats_write(srv->o->stats_file, srv->chip, &srv->stats);
+	return ret;
+}
+
+static int open_listener(const struct options *o, int *port)
+{
+	if (o->unix_path)
+		return listen_unix(o->unix_path);
+	return listen_tcp(o->bind_addr, o->port, port);
 }
 
 int main(int argc, char **argv)
 {
 	struct options o;
 	static struct stm32h743 chip;
-	int listen_fd, port = 0;
+	struct server srv = { .o = &o, .chip = &chip, .client = -1 };
+	int port = 0;
 
+	setup_signals();
 	saved_argc = argc;
 	saved_argv = argv;
 	if (parse_options(argc, argv, &o) != 0)
@@ -689,6 +859,8 @@ int main(int argc, char **argv)
 		}
 		return export_bank(&o, &chip);
 	}
+	if (o.state_file && check_state_writable(&o) != 0)
+		return 1;
 	if (o.flash_image && load_flash_image(o.flash_image, &chip) != 0)
 		return 1;
 	chip.flash.faults = o.faults;
@@ -696,27 +868,24 @@ int main(int argc, char **argv)
 	chip.power_lost_ctx = &o;	/* o lives until exit (or exec) */
 	chip_power_on(&chip);
 
-	signal(SIGPIPE, SIG_IGN);
-	struct sigaction sa = { .sa_handler = on_stop_signal };
-
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_stats_signal;
-	sigaction(SIGUSR1, &sa, NULL);
-
-	listen_fd = o.unix_path ? listen_unix(o.unix_path) : listen_tcp(&o, &port);
-	if (listen_fd < 0)
+	if (outbuf_init(&srv.replies, REPLY_BACKLOG_LIMIT) != 0) {
+		fprintf(stderr, "h743sim: out of memory for the reply buffer\n");
+		return 1;
+	}
+	srv.listen_fd = open_listener(&o, &port);
+	if (srv.listen_fd < 0)
 		return 1;
 	bound_port = port;
 	print_connect_hints(&o, port);
 	if (o.ready_file)
 		write_ready_file(o.ready_file, port);
 
-	int ret = serve(&o, listen_fd, &chip);
+	int ret = serve(&srv);
 
-	close(listen_fd);
+	close(srv.listen_fd);
 	if (o.unix_path)
 		unlink(o.unix_path);
+	outbuf_free(&srv.replies);
 	chip_free(&chip);
 	return ret ? 1 : 0;
 }

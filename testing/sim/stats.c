@@ -97,6 +97,8 @@ int stats_write(const char *path, struct stm32h743 *chip, const struct server_st
 	fprintf(f, "  \"wire_bytes_out\": %llu,\n", (unsigned long long)chip->wire.bytes_out);
 	fprintf(f, "  \"system_resets\": %llu,\n", (unsigned long long)chip->system_resets);
 	fprintf(f, "  \"connections\": %llu,\n", (unsigned long long)srv->connections);
+	fprintf(f, "  \"refused_connections\": %llu,\n", (unsigned long long)srv->refused);
+	fprintf(f, "  \"dropped_connections\": %llu,\n", (unsigned long long)srv->dropped);
 	fprintf(f, "  \"core\": {\"state\": \"%s\", \"pc\": %u, \"stop\": %s, "
 		"\"ap0_lost\": %s},\n", cm7_state_name(core->state), cm7_pc(core),
 		json_bool(cm7_is_sleeping(core) && core->sleep_deep), json_bool(chip->d1_debug_lost));

@@ -8,7 +8,9 @@
 struct stm32h743;
 
 struct server_stats {
-	uint64_t connections;
+	uint64_t connections;		/* debuggers served */
+	uint64_t refused;		/* connections refused: another one was in use */
+	uint64_t dropped;		/* clients dropped for leaving their replies unread */
 };
 
 int stats_write(const char *path, struct stm32h743 *chip, const struct server_stats *srv);
