@@ -24,12 +24,14 @@ static void dict_put(Jim_Interp *interp, Jim_Obj *dict, const char *key, Jim_Obj
 static Jim_Obj *diagnosis_dict(Jim_Interp *interp, const struct stm32h743_diagnosis *d)
 {
 	Jim_Obj *dict = Jim_NewDictObj(interp, NULL, 0);
-	Jim_Obj *causes = Jim_NewListObj(interp, NULL, 0);
-	Jim_Obj *regs = Jim_NewDictObj(interp, NULL, 0);
 	char hex[24];
 
 	if (!d->valid)
 		return dict;
+	/* made only now: objects no dict holds would never be freed */
+	Jim_Obj *causes = Jim_NewListObj(interp, NULL, 0);
+	Jim_Obj *regs = Jim_NewDictObj(interp, NULL, 0);
+
 	dict_put(interp, dict, "cause", Jim_NewStringObj(interp, stm32h743_cause_name(d->cause), -1));
 	dict_put(interp, dict, "verdict", Jim_NewStringObj(interp, d->verdict, -1));
 	dict_put(interp, dict, "detail", Jim_NewStringObj(interp, d->detail, -1));
