@@ -970,6 +970,15 @@ static void test_target_interfered(struct diag_context *c)
 		support(c, CAUSE_TARGET_INTERFERED, 60, "the core has been in Stop mode (PWR_CPUCR="
 			"0x%08" PRIx32 " STOPF) with debug in Stop disabled (DBGMCU_CR=0x%08" PRIx32 ")",
 			reg(c, EV_PWR_CPUCR), reg(c, EV_DBGMCU_CR));
+	if (c->f->reset_seen)
+		support(c, CAUSE_TARGET_INTERFERED, 80, "FLASH_CR%u was locked again during the "
+			"operation: the chip was reset under the driver", c->b.index + 1);
+	if ((c->f->reset_seen || c->f->loader_stopped) && have(c, EV_RCC_RSR) &&
+	    (reg(c, EV_RCC_RSR) & RSR_IWDG1RSTF) && have(c, EV_FLASH_OPTSR_CUR) &&
+	    !(reg(c, EV_FLASH_OPTSR_CUR) & OPTSR_IWDG1_SW))
+		support(c, CAUSE_TARGET_INTERFERED, 88, "the independent watchdog has reset the chip "
+			"(RCC_RSR=0x%08" PRIx32 " IWDG1RSTF) and runs from every reset "
+			"(FLASH_OPTSR_CUR.IWDG1_SW=0)", reg(c, EV_RCC_RSR));
 	if (c->f->loader_stopped)
 		support(c, CAUSE_TARGET_INTERFERED, 55, "the flash loader stopped without reporting "
 			"an error: the core was reset or halted under it");

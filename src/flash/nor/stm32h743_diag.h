@@ -72,6 +72,7 @@ int stm32h743_physical_bank(struct flash_bank *bank, unsigned int *physical);
 void stm32h743_record_erase(struct flash_bank *bank, unsigned int first, unsigned int last,
 		bool instant, uint32_t elapsed_ms);
 void stm32h743_record_program_start(struct flash_bank *bank);
+void stm32h743_record_reset_flags(struct flash_bank *bank);
 void stm32h743_record_program(struct flash_bank *bank, uint32_t addr, const uint8_t *data,
 		uint32_t words, uint32_t instant_words);
 uint32_t stm32h743_word_hash(const uint8_t *word);
@@ -137,6 +138,7 @@ struct stm32h743_failure {
 	uint32_t flash_sr;		/* FLASH_SR the operation saw at the failure, 0 = none */
 	bool timed_out;			/* the bank stayed busy past the datasheet maximum */
 	bool loader_stopped;		/* the loader stopped without reporting an error */
+	bool reset_seen;		/* FLASH_CR locked again during the operation: a reset */
 	bool instant;			/* the controller reported done at the first status read */
 	char instant_what[64];		/* which operation, e.g. "bank 1 sector 1 erase" */
 	int retval;

@@ -46,6 +46,8 @@ static void op_begin(struct flash_bank *bank, const char *operation, target_addr
 		rec->last_error_sr = 0;
 		rec->key_locked = false;
 	}
+	if (!strcmp(operation, "erase"))
+		stm32h743_record_reset_flags(bank);
 }
 
 /* The operation failed: diagnose it (verdict, evidence, next step), keep its error. */
@@ -211,6 +213,17 @@ static int erase_one(struct flash_bank *bank, uint32_t cr, unsigned int timeout_
 	if (retval != ERROR_OK)
 		return retval;
 	bool instant = !(sr & (SR_QW | SR_BSY));
+	uint32_t cr_now = 0;
+
+	/* a controller locked again was reset under us: not an instant erase */
+	if (instant && stm32h743_read_reg(bank, STM32H743_CR, &cr_now) == ERROR_OK &&
+	    (cr_now & CR_LOCK)) {
+		LOG_ERROR("%s: %s is locked again (0x%08" PRIx32 ") and the erase did not start: "
+			"the chip was reset during the operation", what,
+			stm32h743_reg_name(bank, STM32H743_CR), cr_now);
+		op.reset_seen = true;
+		return ERROR_FLASH_OPERATION_FAILED;
+	}
 
 	LOG_DEBUG("%s: FLASH_SR=0x%08" PRIx32 " at the first status read, done after %" PRId64
 		" ms", what, sr, timeval_ms() - start);

@@ -89,6 +89,16 @@ void stm32h743_record_erase(struct flash_bank *bank, unsigned int first, unsigne
 	}
 }
 
+/* RCC_RSR before an operation: a reset during or after it adds flags. */
+void stm32h743_record_reset_flags(struct flash_bank *bank)
+{
+	struct stm32h743_record *rec = stm32h743_record_of(bank->target);
+
+	if (rec)
+		rec->rsr_known = target_read_u32(bank->target, RCC_RSR,
+			&rec->rsr_at_program) == ERROR_OK;
+}
+
 /* Before a write: the reset flags, so that a reset during or after it shows. */
 void stm32h743_record_program_start(struct flash_bank *bank)
 {
@@ -96,7 +106,7 @@ void stm32h743_record_program_start(struct flash_bank *bank)
 
 	if (!rec)
 		return;
-	rec->rsr_known = target_read_u32(bank->target, RCC_RSR, &rec->rsr_at_program) == ERROR_OK;
+	stm32h743_record_reset_flags(bank);
 	rec->resumes = 0;
 	rec->halts = 0;
 	rec->program_words = 0;

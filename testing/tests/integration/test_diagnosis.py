@@ -481,3 +481,21 @@ def test_program_test_on_request_only():
         out = run(sim, *fields('weak', 'stm32h743 program_test 1 0x08100000 4'))
     expect_eq(out.value('weak-bad'), '4', 'bad test words with the supply not ready', out)
     expect_in('programming does not take', out.value('weak-verdict'))
+
+
+def test_hardware_watchdog_resets_during_erase():
+    """Hardware watchdog with its debug freeze cleared, reloaded to expire
+    during a two-sector erase: the second sector's START meets a controller
+    locked again by the reset. Verdict: target-interfered from RCC_RSR
+    (IWDG1RSTF appeared during the erase), not an erase 'done at once'."""
+    with di.board_sim() as sim:
+        out = run(sim, 'stm32h743 option_set iwdg1 hw', 'reset halt',
+                  'stm32h743_dbgmcu_mmw stm32h743 0x054 0 0x00040000',
+                  'mww 0x58004800 0x5555', 'mww 0x58004804 1', 'mww 0x58004808 120',
+                  'mww 0x58004800 0xAAAA',
+                  *di.attempt('erase', 'flash erase_sector 0 2 3'), 'reset halt',
+                  *diag('d'), 'stm32h743 option_set iwdg1 sw', allow=[r'^Error: .*'])
+    check(di.failed(out, 'erase'), 'the erase passed through a watchdog reset', out)
+    d = Diagnosis(out, 'd')
+    d.expect('target-interfered', r'independent watchdog has reset the chip')
+    expect_not_in('first status read', d.verdict, 'misdiagnosed as an instant erase')
