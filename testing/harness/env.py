@@ -102,6 +102,12 @@ def log(msg):
     print('[%6.2fs] %s' % (time.monotonic() - _t0, msg), flush=True)
 
 
+def time_scale():
+    """H743_TIMEOUT_SCALE (default 1): how much longer everything may take
+    in this build (sanitizers); the harness's own waits use it too."""
+    return float(os.environ.get('H743_TIMEOUT_SCALE') or 1)
+
+
 def verbose():
     return os.environ.get('H743_VERBOSE') == '1'
 

@@ -127,7 +127,7 @@ class Sim:
         self.log_path = env.unique_name('sim', 'log')
         argv = [env.sim_bin(), '--port', '0', '--ready-file', self.ready_file,
                 '--state', self.state_file, '--stats', self.stats_file] + self.args
-        ready_timeout = 15
+        ready_timeout = 15 * env.time_scale()
         if self.valgrind:
             self.valgrind_log = env.unique_name('valgrind', 'log')
             supp = os.path.join(env.top_srcdir(), 'testing', 'valgrind', 'unicorn.supp')
@@ -225,7 +225,7 @@ class Sim:
         """SIGTERM; with check, a non-zero exit fails the test."""
         if self.proc is None:
             return None
-        grace = 120 if self.valgrind else 10
+        grace = 120 if self.valgrind else 10 * env.time_scale()
         code = end(self.proc, signal.SIGTERM, grace)
         env.log('h743sim stopped: %s' % describe_exit(code))
         if check and code != 0:
@@ -271,14 +271,16 @@ class OpenOCDBatch:
         ocd = sim.openocd_background('init', 'flash write_image erase f.bin 0x08000000')
         ...
         out = ocd.wait(check=False)
+
+    wrap: argv put in front of OpenOCD's (e.g. valgrind and its options).
     """
 
-    def __init__(self, sim, cmds, config='board'):
+    def __init__(self, sim, cmds, config='board', wrap=()):
         self.sim = sim
         cmds = list(cmds)
         if not cmds or cmds[-1] != 'shutdown':
             cmds.append('shutdown')
-        argv = [env.openocd_bin(), '-c',
+        argv = list(wrap) + [env.openocd_bin(), '-c',
                 'gdb_port %d; telnet_port disabled; tcl_port disabled' % free_port()]
         argv += config_args(config)
         for c in cmds:
@@ -298,6 +300,7 @@ class OpenOCDBatch:
         """Wait for the exit; returns the Log (.returncode). With check: exit
         code 0 and no unexpected error lines."""
         proc = self.proc
+        timeout *= env.time_scale()
         try:
             proc.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -338,7 +341,7 @@ class OpenOCDServer:
     def __init__(self, sim, *cmds, config='board', setup=(), allow=(), timeout=60):
         self.sim = sim
         self.allow = allow
-        self.timeout = timeout
+        self.timeout = timeout * env.time_scale()
         self.gdb_port = free_port()
         self.tcl_port = free_port()
         argv = [env.openocd_bin(), '-c', 'gdb_port %d; telnet_port disabled; tcl_port %d'

@@ -102,12 +102,22 @@ def unit_tests(default_limit):
     return tests, source
 
 
-def select(tests, patterns):
-    if not patterns:
-        return tests
-    def hit(name, pat):
-        return fnmatch.fnmatchcase(name, pat) if any(c in pat for c in '*?[') else pat in name
-    return [t for t in tests if any(hit(t.name, p) for p in patterns)]
+def _hit(name, pat):
+    return fnmatch.fnmatchcase(name, pat) if any(c in pat for c in '*?[') else pat in name
+
+
+def select(tests, patterns, skip=()):
+    """Tests matching any of patterns (all when none), minus those matching
+    any of skip."""
+    if patterns:
+        tests = [t for t in tests if any(_hit(t.name, p) for p in patterns)]
+    return [t for t in tests if not any(_hit(t.name, p) for p in skip)]
+
+
+def scale_limits(tests, factor):
+    """Every time limit times factor (slower builds: sanitizers, valgrind)."""
+    for t in tests:
+        t.limit = int(t.limit * factor)
 
 
 # ---- running -------------------------------------------------------------------
@@ -188,8 +198,50 @@ def outcome(run, timed_out):
     return result['ok'], result.get('reason', ''), result.get('detail', '')
 
 
+# What ASan, LSan and UBSan print; `make check-sanitize` sets
+# H743_SANITIZER_REPORTS. UBSan in an ASan build ignores log_path and
+# writes to stderr only, so the logs of everything a test ran are searched.
+SANITIZER_MARKERS = ('runtime error:', 'ERROR: AddressSanitizer', 'ERROR: LeakSanitizer',
+                     'SUMMARY: UndefinedBehaviorSanitizer')
+
+
+def sanitizer_findings(run):
+    """[(log file, excerpt)] of sanitizer reports in the logs under run.tmp."""
+    found = []
+    for root, _, files in os.walk(run.tmp):
+        for name in sorted(files):
+            if not name.endswith('.log'):
+                continue
+            path = os.path.join(root, name)
+            rows = read_text(path).split('\n')
+            hits = [i for i, r in enumerate(rows) if any(m in r for m in SANITIZER_MARKERS)]
+            if hits:
+                found.append((path, '\n'.join(rows[max(0, hits[0] - 2):hits[0] + 40])))
+    return found
+
+
+def save_findings(run, findings):
+    """Copy each finding into $H743_SANITIZER_REPORTS (the make rule lists them)."""
+    where = os.environ.get('H743_SANITIZER_REPORTS')
+    if not where:
+        return
+    safe = run.test.name.replace('::', '.').replace('/', '_')
+    for n, (path, excerpt) in enumerate(findings):
+        with open(os.path.join(where, 'log.%s.%d' % (safe, n)), 'w') as f:
+            f.write('%s: %s\n%s\n' % (run.test.name, path, excerpt))
+
+
 def report(run, timed_out, verbose, keep):
     passed, reason, detail = outcome(run, timed_out)
+    if os.environ.get('H743_SANITIZER_REPORTS') and run.proc is not None:
+        findings = sanitizer_findings(run)
+        if findings:
+            save_findings(run, findings)
+            passed = False
+            reason = 'sanitizer report in %s%s' % (
+                os.path.relpath(findings[0][0], run.tmp),
+                ' (and %d more logs)' % (len(findings) - 1) if len(findings) > 1 else '')
+            detail = '\n'.join(e for _, e in findings[:1]) + ('\n' + detail if detail else '')
     elapsed = time.monotonic() - run.start
     log_text = read_text(run.log_path)
     notes = read_text(os.path.join(run.tmp, 'notes.txt'))
@@ -301,6 +353,9 @@ def main(argv, runner_path):
     ap.add_argument('-k', action='append', default=[], metavar='PATTERN',
                     help='only tests whose name contains PATTERN (glob if it has * ? [); '
                          'repeatable')
+    ap.add_argument('--skip', action='append', default=[], metavar='PATTERN',
+                    help='leave out tests whose name contains PATTERN (glob if it has '
+                         '* ? [); repeatable')
     ap.add_argument('-v', '--verbose', action='store_true',
                     help="show every test's full log, also when it passes")
     ap.add_argument('-j', '--jobs', type=int, default=2, help='parallel tests (default 2)')
@@ -320,13 +375,15 @@ def main(argv, runner_path):
             tests = units + tests
         else:
             print('note: no unit test programs found (%s); none run' % source)
-    selected = select(tests, args.k)
+    selected = select(tests, args.k, args.skip)
+    if env.time_scale() != 1:
+        scale_limits(selected, env.time_scale())
     if args.list:
         for t in selected:
             print(t.name)
         return 0
     if not selected:
-        print('no test matches %s' % ' '.join(args.k))
+        print('no test matches %s' % ' '.join(args.k + ['--skip ' + p for p in args.skip]))
         print('0 passed, 0 failed')
         return 1
     print('h743 tests: %d selected, %d jobs; build %s, install %s'
