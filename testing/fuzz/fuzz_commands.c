@@ -340,9 +340,8 @@ static bool names_directory(const char *word)
 
 /*
  * Known defects, left out so that fuzzing goes on past them: the directory
- * above (OpenOCD's) and a reported driver defect, not fixed here (see
- * doc/fuzzing.md). H743_FUZZ_KNOWN=1 lets them through, to check a fix; the
- * reproducers are in testing/fuzz/known/commands/.
+ * above, in OpenOCD's core (see doc/fuzzing.md). H743_FUZZ_KNOWN=1 lets them
+ * through; the reproducers are in testing/fuzz/known/commands/.
  */
 static bool known_defect(Jim_Obj *const *words, int n)
 {
@@ -351,13 +350,7 @@ static bool known_defect(Jim_Obj *const *words, int n)
 	for (int i = 2; i < n; i++)
 		if (names_directory(Jim_String(words[i])))
 			return true;
-	/*
-	 * verify_image FILE OFFSET mem: OpenOCD's "mem" image is a target's
-	 * whole 4 GiB address space as one section, and verify_image mallocs a
-	 * section's size at once (stm32h743_verify.c).
-	 */
-	return n == 5 && !strcmp(Jim_String(words[1]), "verify_image") &&
-		!strcmp(Jim_String(words[4]), "mem");
+	return false;
 }
 
 /* A command of the driver's registration tables (groups and their chains). */

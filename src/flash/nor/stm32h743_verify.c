@@ -24,6 +24,12 @@
 #define CHUNK		4096
 /* Read-back of differing chunks stops here; the counts are then lower bounds. */
 #define READBACK_CAP	(64 * 1024)
+/*
+ * An image section is read and compared this much at a time (aligned to the
+ * address, so a bank is never split oddly): the host never holds more than
+ * this of the file, whatever size a section claims.
+ */
+#define SECTION_PIECE	(1024 * 1024)
 
 /* CRC of [addr, addr + n) on the core against the expected bytes. */
 enum crc_result { CRC_SAME, CRC_DIFFERENT, CRC_UNAVAILABLE };
@@ -347,6 +353,44 @@ const char *stm32h743_why_not_an_image(const char *file)
 	return "its format is broken (see the messages above)";
 }
 
+/*
+ * Verify section i of an image piece by piece; adds the bytes compared to
+ * *verified.
+ */
+static int verify_section(struct target *target, struct image *image, unsigned int i,
+		const char *file, uint32_t *verified, bool *ours, const char **why)
+{
+	struct imagesection *s = &image->sections[i];
+	uint8_t *buf = malloc(MIN(s->size, SECTION_PIECE));
+	uint32_t done = 0;
+	int retval = ERROR_OK;
+
+	if (!buf) {
+		LOG_ERROR("verify_image: out of memory for %" PRIu32 " bytes", MIN(s->size,
+			SECTION_PIECE));
+		*why = "out of host memory";
+		return ERROR_FAIL;
+	}
+	while (done < s->size && retval == ERROR_OK) {
+		target_addr_t addr = s->base_address + done;
+		uint32_t len = MIN(s->size - done, SECTION_PIECE - (uint32_t)(addr % SECTION_PIECE));
+		size_t got;
+
+		retval = image_read_section(image, i, done, len, buf, &got);
+		if (retval != ERROR_OK || got == 0) {
+			*why = "the file's data is cut short or broken (see the messages above)";
+			retval = ERROR_FAIL;
+			break;
+		}
+		retval = verify_range(target, addr, buf, got, file, ours, why);
+		if (retval == ERROR_OK)
+			*verified += got;
+		done += got;
+	}
+	free(buf);
+	return retval;
+}
+
 COMMAND_HANDLER(stm32h743_handle_verify_image_command)
 {
 	struct target *target = get_current_target(CMD_CTX);
@@ -373,6 +417,13 @@ COMMAND_HANDLER(stm32h743_handle_verify_image_command)
 		image.base_address = 0;
 	}
 	image.start_address_set = false;
+	if (CMD_ARGC == 3 && !strcmp(CMD_ARGV[2], "mem")) {
+		/* a "mem" image is the target's own memory: nothing to compare against */
+		command_print(CMD, "verify failed: image type 'mem' reads the image from the "
+			"target itself, so there is nothing to compare; give a file (bin, ihex, "
+			"elf, s19)");
+		return ERROR_COMMAND_ARGUMENT_INVALID;
+	}
 	retval = image_open(&image, CMD_ARGV[0], CMD_ARGC == 3 ? CMD_ARGV[2] : NULL);
 	if (retval != ERROR_OK) {
 		command_print(CMD, "verify failed: cannot open %s as an image: %s", CMD_ARGV[0],
@@ -383,24 +434,8 @@ COMMAND_HANDLER(stm32h743_handle_verify_image_command)
 	int64_t start = timeval_ms();
 
 	stm32h743_clear_last_failure();
-	for (unsigned int i = 0; i < image.num_sections && retval == ERROR_OK; i++) {
-		struct imagesection *s = &image.sections[i];
-		uint8_t *buf = malloc(s->size);
-		size_t got;
-
-		if (!buf) {
-			retval = ERROR_FAIL;
-			break;
-		}
-		retval = image_read_section(&image, i, 0, s->size, buf, &got);
-		if (retval != ERROR_OK)
-			why = "the file's data is cut short or broken (see the messages above)";
-		else
-			retval = verify_range(target, s->base_address, buf, got, CMD_ARGV[0], &ours, &why);
-		if (retval == ERROR_OK)
-			verified += got;
-		free(buf);
-	}
+	for (unsigned int i = 0; i < image.num_sections && retval == ERROR_OK; i++)
+		retval = verify_section(target, &image, i, CMD_ARGV[0], &verified, &ours, &why);
 	image_close(&image);
 	if (retval == ERROR_OK && !verified) {
 		/*

@@ -326,6 +326,9 @@ BAD = [
     Bad('xi', 'verify_image', r'0 arguments, expected a file'),
     Bad('xi', 'verify_image <fw.bin> 0x0800zz00', r"offset '0x0800zz00' is not a number"),
     Bad('xi', 'verify_image <fw.bin> 0x08000000 bin extra', r'4 arguments, expected a file'),
+    # found by the commands fuzzer: a "mem" image is the whole 4 GiB address space
+    Bad('xi', 'verify_image h743.cpu0 0 mem', r"image type 'mem' reads the image from the "
+        r'target itself'),
 ] + image_rows() + [
     # ---- the target running -----------------------------------------------------------
     Bad('running', 'flash erase_sector 0 3 3', NOT_HALTED),
