@@ -3,6 +3,8 @@
 #include "clocks.h"
 #include "log.h"
 
+#include <string.h>
+
 #define LSI_PERIOD_PS	(PS_PER_S / LSI_HZ)
 
 void iwdg_init(struct iwdg *w, struct vclock *clk, void (*expired)(void *ctx), void *ctx)
@@ -48,10 +50,39 @@ static void schedule(struct iwdg *w)
 	vclock_schedule(w->clk, &w->expiry, when, on_expiry, w);
 }
 
+void iwdg_log_flush(struct iwdg *w)
+{
+	if (w->unlogged)
+		sim_info("iwdg1: %s: system reset %llu more times, the last at %llu.%06llu ms",
+			w->series_why, (unsigned long long)w->unlogged,
+			(unsigned long long)(w->last_ps / PS_PER_MS),
+			(unsigned long long)(w->last_ps % PS_PER_MS / PS_PER_NS));
+	w->series_why = NULL;
+	w->unlogged = 0;
+}
+
+/* At most 1 + log10(n) lines for a series of n resets (see iwdg.h). */
+static void log_expiry(struct iwdg *w, const char *why)
+{
+	w->last_ps = w->clk->now;
+	if (w->series_why && !strcmp(w->series_why, why)) {
+		if (++w->unlogged < w->summary_at)
+			return;
+		iwdg_log_flush(w);
+		w->series_why = why;
+		w->summary_at *= 10;
+		return;
+	}
+	iwdg_log_flush(w);
+	sim_info("iwdg1: %s: system reset", why);
+	w->series_why = why;
+	w->summary_at = 10;
+}
+
 static void expire(struct iwdg *w, const char *why)
 {
 	w->expirations++;
-	sim_info("iwdg1: %s: system reset", why);
+	log_expiry(w, why);
 	vclock_cancel(w->clk, &w->expiry);
 	w->running = false;	/* the chip's reset restarts it if the option bytes say so */
 	if (w->expired)

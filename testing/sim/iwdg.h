@@ -44,6 +44,13 @@ struct iwdg {
 	void (*expired)(void *ctx);	/* the counter reached 0: reset the chip */
 	void *ctx;
 	uint64_t reloads, expirations;
+	/*
+	 * The log of a series of resets for the same reason (see iwdg_log_flush):
+	 * its reason (NULL when none is open), resets not logged yet, the number
+	 * of them that brings the next summary line, and when the last came.
+	 */
+	const char *series_why;
+	uint64_t unlogged, summary_at, last_ps;
 };
 
 void iwdg_init(struct iwdg *w, struct vclock *clk, void (*expired)(void *ctx), void *ctx);
@@ -55,6 +62,16 @@ void iwdg_set_frozen(struct iwdg *w, bool frozen);
 uint32_t iwdg_counter(struct iwdg *w);
 /* Time one decrement takes with the current prescaler. */
 uint64_t iwdg_tick_ps(const struct iwdg *w);
+/*
+ * A watchdog that nothing refreshes resets the chip every 0.5 to 33 s of
+ * virtual time, and a core that runs free skips through hours of that in
+ * seconds. The first reset of a series (resets for the same reason) is
+ * logged; the ones after it are counted and summed up in a line after 10,
+ * then 100, 1000, ... more, and by this call, which ends the series: the
+ * next reset is logged again. main.c calls it when a debugger connects or
+ * leaves and at exit.
+ */
+void iwdg_log_flush(struct iwdg *w);
 
 extern const struct bus_region_ops iwdg_ops;
 

@@ -534,6 +534,7 @@ static void restart_after_power_loss(void *ctx)
 		o->state_file = state;
 	}
 	save_state(o, ctx_chip);
+	iwdg_log_flush(&ctx_chip->iwdg);
 	/*
 	 * Reset, not closed by the exec: OpenOCD 0.12 asserts on an EOF in the
 	 * middle of a scan (sim-debug-interface.md 1.6) but fails cleanly on a
@@ -658,6 +659,7 @@ static void start_client(struct server *srv, int fd)
 {
 	struct stm32h743 *chip = srv->chip;
 
+	iwdg_log_flush(&chip->iwdg);	/* resets so far are summed up before this */
 	srv->client = fd;
 	ctx_client = fd;
 	outbuf_reset(&srv->replies);
@@ -686,6 +688,7 @@ static void end_client(struct server *srv, bool reset)
 	outbuf_reset(&srv->replies);
 	chip->client_connected = false;
 	chip_settle(chip);
+	iwdg_log_flush(&chip->iwdg);
 	sim_info("debugger disconnected; core %s", cm7_state_name(chip->core.state));
 	save_state(srv->o, chip);
 	if (srv->o->stats_file)
@@ -823,6 +826,7 @@ static int serve(struct server *srv)
 		}
 		ret = wait_and_serve(srv);
 	}
+	iwdg_log_flush(&srv->chip->iwdg);
 	if (srv->client >= 0) {
 		end_client(srv, false);		/* saves the state and the statistics */
 		return ret;

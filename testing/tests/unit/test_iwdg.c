@@ -2,11 +2,15 @@
 /*
  * IWDG1 (iwdg.c): reset values, the KR keys and the write protection of
  * PR/RLR/WINR, counting on the virtual clock at LSI = 32 kHz with each
- * prescaler, refresh, the window, hardware start, and freezing.
+ * prescaler, refresh, the window, hardware start, and freezing; the log of
+ * a long series of resets stays a few lines.
  */
 #include "unit_helpers.h"
 
 #include "iwdg.h"
+
+#include <stdio.h>
+#include <unistd.h>
 
 #define LSI_PS		(PS_PER_S / 32000)
 #define FULL_PS(div)	(0xFFFull * (div) * LSI_PS)	/* 0xFFF ticks of /div */
@@ -16,6 +20,7 @@ struct wd {
 	struct iwdg w;
 	unsigned int resets;
 	uint64_t reset_at;
+	bool hardware_start;	/* the reset starts it again (option IWDG1_SW = 0) */
 };
 
 static void on_expired(void *ctx)
@@ -24,6 +29,8 @@ static void on_expired(void *ctx)
 
 	t->resets++;
 	t->reset_at = t->clk.now;
+	if (t->hardware_start)
+		iwdg_reset(&t->w, true);	/* as the chip's system reset does */
 }
 
 static int setup(void **state)
@@ -246,6 +253,109 @@ static void test_freeze_keeps_partial_ticks(void **state)
 	assert_int_equal(iwdg_counter(&t->w), 0xFFE);
 }
 
+/* ---- the log: what the simulator writes to stderr, captured in a file ---- */
+
+struct capture {
+	FILE *f;
+	int saved_stderr;
+};
+
+static void capture_start(struct capture *c)
+{
+	fflush(stderr);
+	c->f = tmpfile();
+	assert_non_null(c->f);
+	c->saved_stderr = dup(STDERR_FILENO);
+	assert_true(c->saved_stderr >= 0);
+	assert_true(dup2(fileno(c->f), STDERR_FILENO) >= 0);
+}
+
+/*
+ * Stop capturing; count the lines about watchdog resets, and add up the
+ * resets they tell of: one for a line of its own, N for "N more times".
+ */
+static unsigned int capture_end(struct capture *c, uint64_t *told)
+{
+	char line[512];
+	unsigned int lines = 0;
+
+	fflush(stderr);
+	assert_true(dup2(c->saved_stderr, STDERR_FILENO) >= 0);
+	close(c->saved_stderr);
+	rewind(c->f);
+	*told = 0;
+	while (fgets(line, sizeof(line), c->f)) {
+		const char *more = strstr(line, "system reset ");
+		unsigned long long n;
+
+		if (!strstr(line, "iwdg1: "))
+			continue;
+		lines++;
+		if (more && sscanf(more, "system reset %llu more times", &n) == 1)
+			*told += n;
+		else
+			*told += 1;
+	}
+	fclose(c->f);
+	return lines;
+}
+
+/*
+ * Hardware mode and firmware that never refreshes: a reset every 511.875 ms
+ * of virtual time. 20 000 of them (almost 3 hours, seconds of a free-running
+ * core in h743sim) give the first line, summaries after 10, 100, 1000 and
+ * 10 000 more, and the rest when the series ends: 6 lines, which account
+ * for every reset. The next reset starts a series and is logged again.
+ */
+static void test_series_of_resets_logged_in_a_few_lines(void **state)
+{
+	struct wd *t = *state;
+	struct capture c;
+	uint64_t told;
+
+	t->hardware_start = true;
+	capture_start(&c);
+	iwdg_reset(&t->w, true);
+	run(t, 20000 * FULL_PS(4));
+	iwdg_log_flush(&t->w);
+	unsigned int lines = capture_end(&c, &told);
+
+	assert_int_equal(t->resets, 20000);
+	assert_int_equal(t->w.expirations, 20000);
+	assert_int_equal(lines, 6);
+	assert_int_equal(told, 20000);
+
+	/* a flush with nothing left to tell says nothing; the next series starts afresh */
+	capture_start(&c);
+	iwdg_log_flush(&t->w);
+	run(t, FULL_PS(4));
+	lines = capture_end(&c, &told);
+	assert_int_equal(lines, 1);
+	assert_int_equal(told, 1);
+	assert_int_equal(t->resets, 20001);
+}
+
+/* A reset for another reason (a refresh outside the window) is logged on its own. */
+static void test_other_reason_ends_the_series(void **state)
+{
+	struct wd *t = *state;
+	struct capture c;
+	uint64_t told;
+
+	t->hardware_start = true;
+	capture_start(&c);
+	iwdg_reset(&t->w, true);
+	run(t, 5 * FULL_PS(4));			/* 1 line, 4 counted */
+	wr(t, IWDG_KR, IWDG_KEY_ACCESS);
+	wr(t, IWDG_WINR, 0x800);
+	wr(t, IWDG_KR, IWDG_KEY_RELOAD);	/* counter 0xFFF > WINR: too early */
+	unsigned int lines = capture_end(&c, &told);
+
+	assert_int_equal(t->resets, 6);
+	assert_int_equal(lines, 3);		/* first, "4 more times", the window */
+	assert_int_equal(told, 6);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -260,6 +370,8 @@ int main(void)
 		T(test_hardware_start),
 		T(test_frozen_counter_keeps_its_value),
 		T(test_freeze_keeps_partial_ticks),
+		T(test_series_of_resets_logged_in_a_few_lines),
+		T(test_other_reason_ends_the_series),
 	};
 #undef T
 
