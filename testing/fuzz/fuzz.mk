@@ -22,9 +22,9 @@ INSTRUMENT = -fsanitize=fuzzer-no-link
 LINK = $(FUZZ_CC) -fsanitize=fuzzer $(SAN)
 
 FUZZ_DIR = $(TOP)/testing/fuzz
-SIM_C = $(filter-out testing/sim/main.c testing/sim/log.c,$(filter %.c,$(SIM_SOURCES)))
+SIM_C = $(filter-out testing/sim/main.c,$(filter %.c,$(SIM_SOURCES)))
 SIM_OBJS = $(patsubst testing/sim/%.c,$(OUT)/obj/sim/%.o,$(SIM_C)) \
-	$(OUT)/obj/sim/fuzz_chip.o $(OUT)/obj/sim/fuzz_log.o
+	$(OUT)/obj/sim/fuzz_chip.o
 DRIVER_C = $(notdir $(wildcard $(TOP)/src/flash/nor/stm32h743*.c))
 DRIVER_OBJS = $(patsubst %.c,$(OUT)/obj/driver/%.o,$(DRIVER_C))
 LIBOPENOCD = $(OO_BUILD)/src/.libs/libopenocd.a

@@ -2,12 +2,34 @@
 #include "fuzz_chip.h"
 #include "log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NREVS 2
 
 static struct stm32h743 *chips[8][NREVS];
+
+/*
+ * The simulator's messages (log.c) are formatted as in h743sim, their
+ * arguments read under the sanitizers, and go to /dev/null (fully buffered:
+ * a write a few KiB), or to stderr when H743_FUZZ_VERBOSE is set (to watch
+ * what a reproduced input does). Before main(): some targets log before
+ * they make a chip.
+ */
+__attribute__((constructor)) static void quiet_log(void)
+{
+	static char buf[65536];
+	FILE *f;
+
+	if (getenv("H743_FUZZ_VERBOSE"))
+		return;
+	f = fopen("/dev/null", "w");
+	if (!f)
+		abort();
+	setvbuf(f, buf, _IOFBF, sizeof(buf));
+	log_set_stream(f);
+}
 
 unsigned int fuzz_chip_nvariants(void)
 {
@@ -31,10 +53,7 @@ void fuzz_chip_config(uint8_t byte, struct fuzz_chip_choice *c)
 	c->variant = (byte & 7) % fuzz_chip_nvariants();
 	c->rev_id = (byte & 8) ? REV_ID_Y : REV_ID_V;
 	c->trace = byte & 0x80;
-	/* the defaults of flash_init() and h743sim's parse_options() */
-	f->slow_bank = f->slow_sector = f->stuck_bank = -1;
-	f->slow_factor = 8;
-	f->rng = 0x9E3779B97F4A7C15ull;
+	flash_faults_default(f);	/* as h743sim without --fault */
 	switch ((byte >> 4) & 7) {
 	case 1:
 		f->weak_supply = 0.5;
@@ -64,11 +83,11 @@ void fuzz_chip_config(uint8_t byte, struct fuzz_chip_choice *c)
 static struct stm32h743 *create(const struct fuzz_chip_choice *c)
 {
 	struct stm32h743 *chip = calloc(1, sizeof(*chip));
-	struct chip_config cfg = {
-		.rev_id = c->rev_id, .tck_hz = 4000000, .cpu_hz = 64000000,
-		.hse_hz = HSE_DEFAULT_HZ, .variant = &flash_variants[c->variant],
-	};
+	struct chip_config cfg;
 
+	chip_config_default(&cfg);	/* as h743sim: the clocks */
+	cfg.rev_id = c->rev_id;
+	cfg.variant = &flash_variants[c->variant];
 	if (!chip || chip_init(chip, &cfg) != 0) {
 		free(chip);
 		return NULL;
@@ -129,10 +148,7 @@ struct stm32h743 *fuzz_chip_get(const struct fuzz_chip_choice *c)
 	tap_chain_set_trst(&chip->chain, true);
 	tap_chain_set_trst(&chip->chain, false);
 	chip_power_on(chip);
-	/* as main.c's accept_client() */
-	rbb_connect(&chip->wire);
-	flash_start_faults(&chip->flash);
-	chip->client_connected = true;
-	chip->poll_count = 0;
+	chip_client_connect(chip);	/* as main.c when a debugger connects */
+	log_set_clock(&chip->clock);	/* messages stamped with this chip's time */
 	return chip;
 }

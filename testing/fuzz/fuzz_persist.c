@@ -29,34 +29,25 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-		(uint32_t)p[3] << 24;
-}
-
-/* Make every CRC of buf right, following the headers as far as they go (layout: persist.h). */
+/*
+ * Make every CRC of buf right, following the headers as far as they go
+ * (layout: persist.h), with the writer's own code: a section that claims
+ * more data than the file holds gets the CRC of what is there.
+ */
 static void repair_crcs(uint8_t *buf, size_t len)
 {
 	size_t at = PERSIST_FILE_HEADER;
 
 	if (len < PERSIST_FILE_HEADER)
 		return;
-	put_le32(buf + 16, persist_crc32(buf, 16));
+	persist_seal_file_header(buf);
 	while (len - at >= PERSIST_SECTION_HEADER) {
 		uint8_t *h = buf + at;
-		uint32_t size = get_le32(h + 16);
+		uint32_t size = persist_get_le32(h + 16);
 		size_t room = len - at - PERSIST_SECTION_HEADER;
 
-		put_le32(h + 20, persist_crc32(h + PERSIST_SECTION_HEADER,
-			(uint32_t)(size < room ? size : room)));
-		put_le32(h + 24, persist_crc32(h, 24));
+		persist_seal_section_header(h, h + PERSIST_SECTION_HEADER,
+			(uint32_t)(size < room ? size : room));
 		if (size > room)
 			return;
 		at += PERSIST_SECTION_HEADER + size;

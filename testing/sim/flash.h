@@ -156,6 +156,8 @@ struct flash {
 void flash_init(struct flash *f, struct vclock *clk, const struct flash_variant *v,
 		uint16_t rev_id, uint8_t *array, const struct flash_hooks *hooks);
 void flash_factory_options(struct flash_options *o);
+/* No fault injected: what flash_init() sets and each --fault changes. */
+void flash_faults_default(struct flash_faults *faults);
 /* Power-on and system reset: option bytes reloaded, swap applied, locks set. */
 void flash_reset(struct flash *f);
 /* Arm the faults that strike at a virtual time (counted from this call). */

@@ -472,6 +472,14 @@ void flash_factory_options(struct flash_options *o)
 	o->boot = 0x1FF00800;			/* BOOT_ADD0 0x0800, BOOT_ADD1 0x1FF0 */
 }
 
+void flash_faults_default(struct flash_faults *faults)
+{
+	*faults = (struct flash_faults){
+		.slow_bank = -1, .slow_sector = -1, .slow_factor = 8, .stuck_bank = -1,
+		.rng = 0x9E3779B97F4A7C15ull,
+	};
+}
+
 void flash_init(struct flash *f, struct vclock *clk, const struct flash_variant *v,
 		uint16_t rev_id, uint8_t *array, const struct flash_hooks *hooks)
 {
@@ -481,9 +489,7 @@ void flash_init(struct flash *f, struct vclock *clk, const struct flash_variant 
 	f->rev_id = rev_id;
 	f->array = array;
 	f->hooks = *hooks;
-	f->faults.slow_bank = f->faults.slow_sector = f->faults.stuck_bank = -1;
-	f->faults.slow_factor = 8;
-	f->faults.rng = 0x9E3779B97F4A7C15ull;
+	flash_faults_default(&f->faults);
 	f->garble_rng = 0xD1B54A32D192ED03ull;
 	memset(f->words, WORD_ERASED, sizeof(f->words));
 	flash_factory_options(&f->nv);

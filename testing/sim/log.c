@@ -7,20 +7,27 @@
 
 bool sim_trace_enabled;
 static const struct vclock *log_clock;
+static FILE *log_stream;
 
 void log_set_clock(const struct vclock *clk)
 {
 	log_clock = clk;
 }
 
+void log_set_stream(FILE *f)
+{
+	log_stream = f;
+}
+
 static void emit(const char *tag, const char *fmt, va_list ap)
 {
+	FILE *out = log_stream ? log_stream : stderr;
 	uint64_t ps = log_clock ? log_clock->now : 0;
 
-	fprintf(stderr, "[%llu.%06llu ms] %s", (unsigned long long)(ps / PS_PER_MS),
+	fprintf(out, "[%llu.%06llu ms] %s", (unsigned long long)(ps / PS_PER_MS),
 		(unsigned long long)(ps % PS_PER_MS / PS_PER_NS), tag);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vfprintf(out, fmt, ap);
+	fputc('\n', out);
 }
 
 void sim_info(const char *fmt, ...)

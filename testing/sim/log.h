@@ -5,12 +5,15 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct vclock;
 
 extern bool sim_trace_enabled;
 
 void log_set_clock(const struct vclock *clk);
+/* Where messages go: stderr unless set (the fuzz targets send them to /dev/null). */
+void log_set_stream(FILE *f);
 void sim_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sim_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sim_trace_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

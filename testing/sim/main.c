@@ -299,13 +299,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	int c;
 
-	*o = (struct options){
-		.bind_addr = "127.0.0.1", .port = 3335,
-		.chip = { .rev_id = REV_ID_V, .tck_hz = 4000000, .cpu_hz = 64000000,
-			.hse_hz = HSE_DEFAULT_HZ, .variant = &flash_variants[0] },
-		.faults = { .slow_bank = -1, .slow_sector = -1, .slow_factor = 8, .stuck_bank = -1,
-			.rng = 0x9E3779B97F4A7C15ull },
-	};
+	*o = (struct options){ .bind_addr = "127.0.0.1", .port = 3335 };
+	chip_config_default(&o->chip);
+	flash_faults_default(&o->faults);
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': {
@@ -663,10 +659,7 @@ static void start_client(struct server *srv, int fd)
 	srv->client = fd;
 	ctx_client = fd;
 	outbuf_reset(&srv->replies);
-	rbb_connect(&chip->wire);
-	flash_start_faults(&chip->flash);
-	chip->client_connected = true;
-	chip->poll_count = 0;
+	chip_client_connect(chip);
 	srv->stats.connections++;
 	sim_info("debugger connected (connection %llu)",
 		(unsigned long long)srv->stats.connections);

@@ -52,7 +52,7 @@ static void put_le32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static uint32_t get_le32(const uint8_t *p)
+uint32_t persist_get_le32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 		(uint32_t)p[3] << 24;
@@ -80,12 +80,24 @@ size_t persist_file_size(const struct persist_section *s, unsigned int n)
 
 /* ---- saving ----------------------------------------------------------------- */
 
+void persist_seal_file_header(uint8_t h[PERSIST_FILE_HEADER])
+{
+	put_le32(h + 16, persist_crc32(h, 16));
+}
+
+void persist_seal_section_header(uint8_t h[PERSIST_SECTION_HEADER], const void *data,
+		uint32_t len)
+{
+	put_le32(h + 20, persist_crc32(data, len));
+	put_le32(h + 24, persist_crc32(h, 24));
+}
+
 static void encode_file_header(uint8_t h[PERSIST_FILE_HEADER], unsigned int n)
 {
 	memcpy(h, PERSIST_MAGIC, MAGIC_LEN);
 	put_le32(h + 8, PERSIST_VERSION);
 	put_le32(h + 12, n);
-	put_le32(h + 16, persist_crc32(h, 16));
+	persist_seal_file_header(h);
 }
 
 static void encode_section_header(uint8_t h[PERSIST_SECTION_HEADER],
@@ -94,8 +106,7 @@ static void encode_section_header(uint8_t h[PERSIST_SECTION_HEADER],
 	memset(h, 0, PERSIST_NAME_LEN);
 	strncpy((char *)h, s->name, PERSIST_NAME_LEN - 1);
 	put_le32(h + 16, s->size);
-	put_le32(h + 20, persist_crc32(s->data, s->size));
-	put_le32(h + 24, persist_crc32(h, 24));
+	persist_seal_section_header(h, s->data, s->size);
 }
 
 static int write_all(int fd, const void *buf, size_t len)
@@ -211,14 +222,14 @@ static int check_file_header(const uint8_t *buf, size_t len, unsigned int n,
 		return refuse(why, why_len, "not a state file of h743sim (no %s magic)",
 			PERSIST_MAGIC);
 	/* the version first: older versions have no header CRC */
-	if (get_le32(buf + 8) != PERSIST_VERSION)
+	if (persist_get_le32(buf + 8) != PERSIST_VERSION)
 		return refuse(why, why_len, "format version %u; this simulator reads version %d",
-			get_le32(buf + 8), PERSIST_VERSION);
-	if (get_le32(buf + 16) != persist_crc32(buf, 16))
+			persist_get_le32(buf + 8), PERSIST_VERSION);
+	if (persist_get_le32(buf + 16) != persist_crc32(buf, 16))
 		return refuse(why, why_len, "the file header fails its CRC (damaged)");
-	if (get_le32(buf + 12) != n)
+	if (persist_get_le32(buf + 12) != n)
 		return refuse(why, why_len, "it holds %u sections; this simulator needs %u",
-			get_le32(buf + 12), n);
+			persist_get_le32(buf + 12), n);
 	return 0;
 }
 
@@ -237,7 +248,7 @@ static int check_section(const uint8_t *buf, size_t len, unsigned int idx,
 		return refuse(why, why_len, "section %u of %u: truncated in its header "
 			"(%zu of %d bytes)", idx, n, len, PERSIST_SECTION_HEADER);
 	printable_name(buf, name);
-	if (get_le32(buf + 24) != persist_crc32(buf, 24))
+	if (persist_get_le32(buf + 24) != persist_crc32(buf, 24))
 		return refuse(why, why_len, "section %u of %u (stored name '%s'): its header "
 			"fails its CRC (damaged)", idx, n, name);
 	int i = find_section(s, n, buf);
@@ -247,7 +258,7 @@ static int check_section(const uint8_t *buf, size_t len, unsigned int idx,
 			"simulator keeps", idx, n, name);
 	if (seen & (1u << i))
 		return refuse(why, why_len, "section '%s' is stored twice", name);
-	uint32_t size = get_le32(buf + 16);
+	uint32_t size = persist_get_le32(buf + 16);
 
 	if (size != s[i].size)
 		return refuse(why, why_len, "section '%s' holds %u bytes; this simulator needs %u",
@@ -256,7 +267,7 @@ static int check_section(const uint8_t *buf, size_t len, unsigned int idx,
 	if (len < size)
 		return refuse(why, why_len, "section '%s' is truncated (%zu of %u bytes)",
 			name, len, size);
-	if (get_le32(buf + 20) != persist_crc32(buf + PERSIST_SECTION_HEADER, size))
+	if (persist_get_le32(buf + 20) != persist_crc32(buf + PERSIST_SECTION_HEADER, size))
 		return refuse(why, why_len, "section '%s': its data fails its CRC (damaged)", name);
 	return i;
 }

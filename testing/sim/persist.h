@@ -66,5 +66,16 @@ int persist_parse(const uint8_t *buf, size_t len, const struct persist_section *
 size_t persist_file_size(const struct persist_section *s, unsigned int n);
 
 uint32_t persist_crc32(const void *data, uint32_t len);
+uint32_t persist_get_le32(const uint8_t *p);
+
+/*
+ * Store the CRC fields of a file header (of its first 16 bytes), and of a
+ * section header (of len bytes of data, then of its first 24 bytes): what
+ * the writer does last to each header. The parse fuzzer uses them to make
+ * the CRCs of a mutated file right.
+ */
+void persist_seal_file_header(uint8_t h[PERSIST_FILE_HEADER]);
+void persist_seal_section_header(uint8_t h[PERSIST_SECTION_HEADER], const void *data,
+		uint32_t len);
 
 #endif

@@ -406,6 +406,14 @@ static void build_jtag(struct stm32h743 *chip)
 	rbb_init(&chip->wire, &chip->chain, &hooks);
 }
 
+void chip_config_default(struct chip_config *cfg)
+{
+	*cfg = (struct chip_config){
+		.rev_id = REV_ID_V, .tck_hz = 4000000, .cpu_hz = 64000000,
+		.hse_hz = HSE_DEFAULT_HZ, .variant = &flash_variants[0],
+	};
+}
+
 int chip_init(struct stm32h743 *chip, const struct chip_config *cfg)
 {
 	memset(chip, 0, sizeof(*chip));
@@ -479,6 +487,14 @@ static void leave_stop(struct stm32h743 *chip)
 {
 	chip->d1_debug_lost = false;
 	chip->ap0.unclocked = false;
+}
+
+void chip_client_connect(struct stm32h743 *chip)
+{
+	rbb_connect(&chip->wire);
+	flash_start_faults(&chip->flash);
+	chip->client_connected = true;
+	chip->poll_count = 0;
 }
 
 void chip_power_on(struct stm32h743 *chip)

@@ -83,9 +83,13 @@ struct stm32h743 {
 	uint64_t system_resets;
 };
 
+/* h743sim's defaults: rev V, TCK 4 MHz, core 64 MHz, 25 MHz HSE, the first variant. */
+void chip_config_default(struct chip_config *cfg);
 int chip_init(struct stm32h743 *chip, const struct chip_config *cfg);
 void chip_free(struct stm32h743 *chip);
 void chip_power_on(struct stm32h743 *chip);
+/* A debugger connected: the wire starts afresh, time-based faults are armed. */
+void chip_client_connect(struct stm32h743 *chip);
 /* A system reset (SYSRESETREQ, IWDG): rsr_flags say which, for RCC_RSR. */
 void chip_system_reset(struct stm32h743 *chip, uint32_t rsr_flags);
 /* NRST driven by the debugger: the reset starts at assertion, the core runs at release. */
