@@ -124,6 +124,15 @@ static int stm32h743_probe(struct flash_bank *bank)
 	if (retval != ERROR_OK) {
 		const char *held = stm32h743_reset_held(target);
 
+		if (!held && target_was_examined(target)) {
+			/* it answered once (examine): a verdict line, as for a failed operation */
+			probe_failed(bank, retval, "cannot read DBGMCU_IDCODE through AP0 or AP2");
+			LOG_ERROR("stm32h743: probe failed: the target or the debug probe went away: "
+				"%s answered when examined, now neither AP0 nor AP2 does (target power "
+				"lost or probe disconnected); restore it, `reset halt`, then run the "
+				"command again", target_name(target));
+			return retval;
+		}
 		return probe_failed(bank, retval, "cannot read DBGMCU_IDCODE through AP0 or AP2: %s",
 			held ? held : "check the connection (NRST, VCAP, BOOT0) and the adapter speed");
 	}

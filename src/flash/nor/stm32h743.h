@@ -67,6 +67,17 @@
 #define OPTSR_SECURITY		(1u << 21)
 #define OPTSR_OPTCHANGEERR	(1u << 30)
 #define OPTSR_SWAP_BANK_OPT	(1u << 31)
+#define OPTSR_IWDG1_SW		(1u << 4)
+
+/* RCC_RSR: reset flags, sticky until RMVF (RM0433 8.7.42) */
+#define RCC_RSR			0x580244D0
+#define RSR_BORRSTF		(1u << 21)
+#define RSR_PINRSTF		(1u << 22)
+#define RSR_PORRSTF		(1u << 23)
+#define RSR_SFTRSTF		(1u << 24)
+#define RSR_IWDG1RSTF		(1u << 26)
+#define RSR_WWDG1RSTF		(1u << 28)
+#define RSR_LPWRRSTF		(1u << 30)
 #define OPTCCR_CLR_OPTCHANGEERR	(1u << 30)
 
 #define FLASH_KEY1		0x45670123
@@ -181,6 +192,9 @@ struct ob_words;
 int stm32h743_read_option_words(struct target *target, struct ob_words *w);
 int stm32h743_option_apply(struct target *target, const struct ob_words *next,
 		unsigned int timeout_ms);
+bool stm32h743_option_commit_started(void);
+int stm32h743_option_failed(struct flash_bank *bank, const char *what, bool began, int retval,
+		char *verdict, size_t size);
 int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsigned int last);
 int stm32h743_protect_check(struct flash_bank *bank);
 unsigned int stm32h743_rdp_level(uint32_t optsr);

@@ -33,14 +33,6 @@
 #define ERASE_MIN_MS		1000
 #define PROGRAM_MIN_US		100
 
-#define RSR_IWDG1RSTF		(1u << 26)
-#define RSR_WWDG1RSTF		(1u << 28)
-#define RSR_LPWRRSTF		(1u << 30)
-#define RSR_SFTRSTF		(1u << 24)
-#define RSR_PORRSTF		(1u << 23)
-#define RSR_PINRSTF		(1u << 22)
-#define RSR_BORRSTF		(1u << 21)
-#define OPTSR_IWDG1_SW		(1u << 4)
 #define PWR_CSR1_ACTVOSRDY	(1u << 13)
 #define PWR_CR3_BYPASS		(1u << 0)
 #define PWR_CR3_LDOEN		(1u << 1)
@@ -975,10 +967,19 @@ static void test_target_interfered(struct diag_context *c)
 			"operation: the chip was reset under the driver", c->b.index + 1);
 	if ((c->f->reset_seen || c->f->loader_stopped) && have(c, EV_RCC_RSR) &&
 	    (reg(c, EV_RCC_RSR) & RSR_IWDG1RSTF) && have(c, EV_FLASH_OPTSR_CUR) &&
-	    !(reg(c, EV_FLASH_OPTSR_CUR) & OPTSR_IWDG1_SW))
-		support(c, CAUSE_TARGET_INTERFERED, 88, "the independent watchdog has reset the chip "
-			"(RCC_RSR=0x%08" PRIx32 " IWDG1RSTF) and runs from every reset "
-			"(FLASH_OPTSR_CUR.IWDG1_SW=0)", reg(c, EV_RCC_RSR));
+	    !(reg(c, EV_FLASH_OPTSR_CUR) & OPTSR_IWDG1_SW)) {
+		unsigned int period = stm32h743_watchdog_runs_halted(c->bank->target);
+
+		if (period)
+			support(c, CAUSE_TARGET_INTERFERED, 92, "the independent watchdog reset the "
+				"chip: it runs while the core is halted (FLASH_OPTSR_CUR.IWDG1_SW=0, "
+				"DBGMCU_APB4FZ1.DBG_IWDG1=0) and expires every %u ms, and RCC_RSR=0x%08"
+				PRIx32 " has IWDG1RSTF", period, reg(c, EV_RCC_RSR));
+		else
+			support(c, CAUSE_TARGET_INTERFERED, 88, "the independent watchdog reset the "
+				"chip (RCC_RSR=0x%08" PRIx32 " IWDG1RSTF); it runs from every reset "
+				"(FLASH_OPTSR_CUR.IWDG1_SW=0)", reg(c, EV_RCC_RSR));
+	}
 	if (c->f->loader_stopped)
 		support(c, CAUSE_TARGET_INTERFERED, 55, "the flash loader stopped without reporting "
 			"an error: the core was reset or halted under it");

@@ -111,6 +111,7 @@ void stm32h743_gather_evidence(struct flash_bank *bank, struct stm32h743_evidenc
 bool stm32h743_link_alive(struct flash_bank *bank, bool *ap2_ok);
 /* Read one flash word; false when the read failed. */
 bool stm32h743_read_word(struct target *target, target_addr_t addr, uint8_t *word);
+unsigned int stm32h743_watchdog_runs_halted(struct target *target);
 
 /* ---- the diagnosis (stm32h743_diag.c) ----------------------------------- */
 

@@ -109,6 +109,33 @@ bool stm32h743_link_alive(struct flash_bank *bank, bool *ap2_ok)
 	return ap0;
 }
 
+#define DBGMCU_APB4FZ1_DBG_IWDG1	(1u << 18)
+#define IWDG1_BASE			0x58004800	/* RM0433 45.4 */
+#define LSI_HZ				32000
+
+/*
+ * The independent watchdog runs on while the core is halted when hardware
+ * starts it (FLASH_OPTSR_CUR.IWDG1_SW=0) and debug does not freeze it
+ * (DBGMCU_APB4FZ1.DBG_IWDG1=0): nothing reloads it then, so it resets the
+ * chip within one period (IWDG1_PR and IWDG1_RLR on the 32 kHz LSI).
+ * Returns that period in ms, or 0 when it does not run on (or is unreadable).
+ */
+unsigned int stm32h743_watchdog_runs_halted(struct target *target)
+{
+	uint32_t optsr, fz, pr, rlr;
+
+	if (stm32h743_read_bank_reg(target, 0, STM32H743_OPTSR_CUR, &optsr) != ERROR_OK ||
+	    (optsr & OPTSR_IWDG1_SW) ||
+	    target_read_u32(target, DBGMCU_BASE + 0x54, &fz) != ERROR_OK ||
+	    (fz & DBGMCU_APB4FZ1_DBG_IWDG1) ||
+	    target_read_u32(target, IWDG1_BASE + 0x04, &pr) != ERROR_OK ||
+	    target_read_u32(target, IWDG1_BASE + 0x08, &rlr) != ERROR_OK)
+		return 0;
+	uint64_t ticks = (uint64_t)(4u << MIN(pr & 7, 6u)) * ((rlr & 0xFFF) + 1);
+
+	return (unsigned int)MAX(1, ticks * 1000 / LSI_HZ);
+}
+
 bool stm32h743_read_word(struct target *target, target_addr_t addr, uint8_t *word)
 {
 	return target_read_buffer(target, addr, STM32H743_FLASH_WORD, word) == ERROR_OK;

@@ -14,6 +14,7 @@
 #include <target/target.h>
 
 #include "stm32h743.h"
+#include "stm32h743_diag.h"
 #include "stm32h743_obfields.h"
 
 #define CONFIRM_WORD "confirm"
@@ -217,9 +218,23 @@ static void warn_rdp_level2(void)
 	LOG_WARNING("******************************************************************");
 }
 
-/* Apply name/value pairs as one option change. */
+/* The change failed after it began: the verdict is the command's message. */
+static int change_failed(struct command_invocation *cmd, struct flash_bank *bank,
+		const char *what, bool began, int retval)
+{
+	char verdict[512];
+
+	/* refused before it touched anything (target running, key locked): said already */
+	if (began && !stm32h743_option_commit_started() && stm32h743_link_alive(bank, NULL))
+		return retval;
+	stm32h743_option_failed(bank, what, began, retval, verdict, sizeof(verdict));
+	command_print(cmd, "%s failed: %s", what, verdict);
+	return retval;
+}
+
+/* Apply name/value pairs as one option change; what names the command. */
 static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
-		const char **argv, unsigned int argc, bool confirm)
+		const char **argv, unsigned int argc, bool confirm, const char *what)
 {
 	struct target *target = bank->target;
 	struct ob_words cur, next, after;
@@ -227,7 +242,7 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 	int retval = stm32h743_read_option_words(target, &cur);
 
 	if (retval != ERROR_OK)
-		return retval;
+		return change_failed(cmd, bank, what, false, retval);
 	next = cur;
 	/* Validate everything first: nothing is written when one pair is wrong. */
 	const struct stm32h743_part *part = stm32h743_info(bank)->part;
@@ -275,19 +290,18 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 	if (stm32h743_rdp_level(next.optsr) == 2 && stm32h743_rdp_level(cur.optsr) != 2)
 		warn_rdp_level2();
 	retval = stm32h743_option_apply(target, &next, regression ? 60000 : 10000);
+	if (retval == ERROR_OK)
+		retval = stm32h743_read_option_words(target, &after);
 	if (retval != ERROR_OK)
-		return retval;
-	retval = stm32h743_read_option_words(target, &after);
-	if (retval != ERROR_OK)
-		return retval;
+		return change_failed(cmd, bank, what, true, retval);
 	report_changes(cmd, &cur, &after);
+	if (memcmp(&after, &next, sizeof(after))) {
+		LOG_ERROR("the chip did not take every value: the option registers read back "
+			"differently from what was written (see above)");
+		return change_failed(cmd, bank, what, true, ERROR_FLASH_OPERATION_FAILED);
+	}
 	if ((next.optsr ^ cur.optsr) & OPTSR_SWAP_BANK_OPT)
 		command_print(cmd, "the bank swap takes effect at the next reset");
-	if (memcmp(&after, &next, sizeof(after))) {
-		command_print(cmd, "the chip did not take every value: the option registers read "
-			"back differently from what was written (see above)");
-		return ERROR_FLASH_OPERATION_FAILED;
-	}
 	return ERROR_OK;
 }
 
@@ -312,11 +326,12 @@ COMMAND_HANDLER(stm32h743_handle_option_set_command)
 	}
 	struct flash_bank *bank = first_bank(CMD);
 
-	return bank ? option_set(CMD, bank, CMD_ARGV, argc, confirm) : ERROR_FAIL;
+	return bank ? option_set(CMD, bank, CMD_ARGV, argc, confirm, "option_set") : ERROR_FAIL;
 }
 
 /* `lock` and `unlock`: an RDP level change, said in plain words first. */
-static int set_rdp_level(struct command_invocation *cmd, const char *level, const char *why)
+static int set_rdp_level(struct command_invocation *cmd, const char *level, const char *what,
+		const char *why)
 {
 	const char *args[] = { "rdp", level };
 	struct flash_bank *bank;
@@ -328,18 +343,52 @@ static int set_rdp_level(struct command_invocation *cmd, const char *level, cons
 		return ERROR_FAIL;
 	if (why)
 		LOG_INFO("%s", why);
-	return option_set(cmd, bank, args, 2, false);
+	return option_set(cmd, bank, args, 2, false, what);
 }
 
 COMMAND_HANDLER(stm32h743_handle_lock_command)
 {
-	return set_rdp_level(CMD, "1", "setting RDP level 1: the debugger loses access to the "
+	return set_rdp_level(CMD, "1", "lock", "setting RDP level 1: the debugger loses access to the "
 		"flash until `stm32h743 unlock`, which mass-erases it");
 }
 
 COMMAND_HANDLER(stm32h743_handle_unlock_command)
 {
-	return set_rdp_level(CMD, "0", NULL);	/* option_set warns about the mass erase */
+	return set_rdp_level(CMD, "0", "unlock", NULL);	/* option_set warns about the mass erase */
+}
+
+/*
+ * `swap_bank ... reset`: the reset, then proof that it took effect. A reset
+ * that loses the target can still "succeed" as a command.
+ */
+static int swap_reset(struct command_invocation *cmd, struct flash_bank *bank, bool on)
+{
+	struct target *target = bank->target;
+	char verdict[512];
+	uint32_t optsr;
+	int retval = command_run_line(cmd->ctx, "reset halt");
+
+	if (retval == ERROR_OK)
+		retval = stm32h743_read_bank_reg(target, 0, STM32H743_OPTSR_CUR, &optsr);
+	if (retval != ERROR_OK) {
+		stm32h743_option_failed(bank, "swap_bank", true, retval, verdict, sizeof(verdict));
+		command_print(cmd, "swap_bank failed: the reset after the change did not complete: %s",
+			verdict);
+		return retval;
+	}
+	if (!!(optsr & OPTSR_SWAP_BANK_OPT) != on) {
+		LOG_ERROR("stm32h743: swap_bank failed: after the reset FLASH_OPTSR_CUR=0x%08" PRIx32
+			" still has SWAP_BANK=%u", optsr, on ? 0 : 1);
+		command_print(cmd, "swap_bank failed: the swap is not in force after the reset "
+			"(FLASH_OPTSR_CUR=0x%08" PRIx32 "); `stm32h743 option_bytes` shows the option "
+			"bytes", optsr);
+		return ERROR_FLASH_OPERATION_FAILED;
+	}
+	if (target->state != TARGET_HALTED)
+		LOG_WARNING("swap_bank: the target did not halt after the reset (state %s)",
+			target_state_name(target));
+	command_print(cmd, "reset: 0x08000000 now shows physical bank %u", on ? 2 : 1);
+	return ERROR_OK;
 }
 
 COMMAND_HANDLER(stm32h743_handle_swap_bank_command)
@@ -371,19 +420,15 @@ COMMAND_HANDLER(stm32h743_handle_swap_bank_command)
 	int retval = stm32h743_read_option_words(bank->target, &w);
 
 	if (retval != ERROR_OK)
-		return retval;
+		return change_failed(CMD, bank, "swap_bank", false, retval);
 	if (!strcmp(value, "toggle"))
 		value = (w.optsr & OPTSR_SWAP_BANK_OPT) ? "off" : "on";
 	const char *args[] = { "swap_bank", value };
 
-	retval = option_set(CMD, bank, args, 2, false);
+	retval = option_set(CMD, bank, args, 2, false, "swap_bank");
 	if (retval != ERROR_OK || CMD_ARGC < 2)
 		return retval;
-	retval = command_run_line(CMD_CTX, "reset halt");
-	if (retval == ERROR_OK)
-		command_print(CMD, "reset: 0x08000000 now shows physical bank %u",
-			!strcmp(value, "on") ? 2 : 1);
-	return retval;
+	return swap_reset(CMD, bank, !strcmp(value, "on"));
 }
 
 /* Both banks erase at the same time: start each, then wait for each. */

@@ -215,12 +215,15 @@ static int erase_one(struct flash_bank *bank, uint32_t cr, unsigned int timeout_
 	bool instant = !(sr & (SR_QW | SR_BSY));
 	uint32_t cr_now = 0;
 
-	/* a controller locked again was reset under us: not an instant erase */
-	if (instant && stm32h743_read_reg(bank, STM32H743_CR, &cr_now) == ERROR_OK &&
-	    (cr_now & CR_LOCK)) {
-		LOG_ERROR("%s: %s is locked again (0x%08" PRIx32 ") and the erase did not start: "
-			"the chip was reset during the operation", what,
-			stm32h743_reg_name(bank, STM32H743_CR), cr_now);
+	/*
+	 * A controller locked again was reset under us: the erase did not happen
+	 * (at once) or stopped part way (later), and is not recorded as done.
+	 */
+	if (stm32h743_read_reg(bank, STM32H743_CR, &cr_now) == ERROR_OK && (cr_now & CR_LOCK)) {
+		LOG_ERROR("%s: %s is locked again (0x%08" PRIx32 ") and the erase %s: the chip "
+			"was reset during the operation", what,
+			stm32h743_reg_name(bank, STM32H743_CR), cr_now, instant ? "did not start" :
+			"stopped part way");
 		op.reset_seen = true;
 		return ERROR_FLASH_OPERATION_FAILED;
 	}

@@ -14,7 +14,21 @@
 #include <target/target.h>
 
 #include "stm32h743.h"
+#include "stm32h743_diag.h"
 #include "stm32h743_obfields.h"
+
+/*
+ * What the last commit saw, for the verdict when it fails: a reset in the
+ * middle locks FLASH_OPTCR again and adds flags to RCC_RSR.
+ */
+static struct {
+	bool rsr_known;
+	uint32_t rsr_before;		/* RCC_RSR before the commit */
+	bool unlocked;			/* this commit unlocked FLASH_OPTCR... */
+	bool relocked;			/* ...and found it locked again: a chip reset */
+	bool refused;			/* OPTCHANGEERR */
+	bool timed_out;			/* OPT_BUSY past the time limit */
+} commit;
 
 unsigned int stm32h743_rdp_level(uint32_t optsr)
 {
@@ -123,6 +137,7 @@ static int wait_option_change(struct target *target, unsigned int timeout_ms)
 			LOG_ERROR("option change still running after %u ms (FLASH_OPTSR_CUR=0x%08"
 				PRIx32 " OPT_BUSY); do not power the board off, then reset it and "
 				"read the option bytes back", timeout_ms, optsr);
+			commit.timed_out = true;
 			return ERROR_FLASH_BUSY;
 		}
 		if (now >= next_report) {
@@ -137,6 +152,7 @@ static int wait_option_change(struct target *target, unsigned int timeout_ms)
 			"2 freezes the option bytes, a flash operation was still queued, or the new "
 			"values are not allowed together", optsr);
 		stm32h743_write_bank_reg(target, 0, STM32H743_OPTCCR, OPTCCR_CLR_OPTCHANGEERR);
+		commit.refused = true;
 		return ERROR_FLASH_OPERATION_FAILED;
 	}
 	return ERROR_OK;
@@ -146,16 +162,19 @@ static int wait_option_change(struct target *target, unsigned int timeout_ms)
 int stm32h743_option_commit(struct target *target, const struct stm32h743_option_write *w,
 		unsigned int count, unsigned int timeout_ms)
 {
+	memset(&commit, 0, sizeof(commit));
 	if (target->state != TARGET_HALTED) {
 		LOG_ERROR("option bytes: the target must be halted (run `halt` or `reset halt`)");
 		return ERROR_TARGET_NOT_HALTED;
 	}
+	commit.rsr_known = target_read_u32(target, RCC_RSR, &commit.rsr_before) == ERROR_OK;
 	int retval = wait_banks_idle(target);
 
 	if (retval == ERROR_OK)
 		retval = unlock_options(target);
 	if (retval != ERROR_OK)
 		return retval;
+	commit.unlocked = true;
 	for (unsigned int i = 0; i < count && retval == ERROR_OK; i++)
 		retval = stm32h743_write_bank_reg(target, w[i].index, w[i].reg, w[i].value);
 	if (retval == ERROR_OK)
@@ -165,9 +184,117 @@ int stm32h743_option_commit(struct target *target, const struct stm32h743_option
 		retval = stm32h743_write_bank_reg(target, 0, STM32H743_OPTCR, OPTCR_OPTSTART);
 	if (retval == ERROR_OK)
 		retval = wait_option_change(target, timeout_ms);
+
+	uint32_t optcr;
+
+	/* only a reset locks FLASH_OPTCR while this commit holds it unlocked */
+	if (stm32h743_read_bank_reg(target, 0, STM32H743_OPTCR, &optcr) == ERROR_OK &&
+	    (optcr & OPTCR_OPTLOCK))
+		commit.relocked = true;
 	int lock_retval = stm32h743_write_bank_reg(target, 0, STM32H743_OPTCR, OPTCR_OPTLOCK);
 
 	return retval != ERROR_OK ? retval : lock_retval;
+}
+
+/* The last commit got past the unlock: it may have changed something. */
+bool stm32h743_option_commit_started(void)
+{
+	return commit.unlocked;
+}
+
+/* Which reset RCC_RSR shows since the commit began, in words (for the verdict). */
+static void describe_reset(struct target *target, char *out, size_t size)
+{
+	uint32_t rsr, optsr = 0;
+
+	if (!commit.rsr_known || target_read_u32(target, RCC_RSR, &rsr) != ERROR_OK) {
+		snprintf(out, size, "the chip was reset during the option change (FLASH_OPTCR was "
+			"locked again before the driver locked it; RCC_RSR cannot tell the source)");
+		return;
+	}
+	uint32_t fresh = rsr & ~commit.rsr_before;
+	unsigned int period = stm32h743_watchdog_runs_halted(target);
+
+	stm32h743_read_bank_reg(target, 0, STM32H743_OPTSR_CUR, &optsr);
+	if (fresh & RSR_IWDG1RSTF)
+		snprintf(out, size, "the independent watchdog reset the chip during the option "
+			"change (RCC_RSR=0x%08" PRIx32 " IWDG1RSTF, 0x%08" PRIx32 " before)%s", rsr,
+			commit.rsr_before, !(optsr & OPTSR_IWDG1_SW) ? "; FLASH_OPTSR_CUR.IWDG1_SW=0: "
+			"the hardware watchdog runs from every reset" : "");
+	else if (fresh & RSR_WWDG1RSTF)
+		snprintf(out, size, "the window watchdog reset the chip during the option change "
+			"(RCC_RSR=0x%08" PRIx32 " WWDG1RSTF, 0x%08" PRIx32 " before)", rsr,
+			commit.rsr_before);
+	else if (fresh)
+		snprintf(out, size, "the chip was reset during the option change (RCC_RSR=0x%08"
+			PRIx32 ", 0x%08" PRIx32 " before: new flags 0x%08" PRIx32 "%s)", rsr,
+			commit.rsr_before, fresh, (fresh & RSR_PINRSTF) ? ", NRST" : "");
+	else if ((rsr & RSR_IWDG1RSTF) && period)
+		/* the flag was there before: the watchdog's state is the evidence */
+		snprintf(out, size, "the chip was reset during the option change (FLASH_OPTCR was "
+			"locked again before the driver locked it): most likely the independent "
+			"watchdog reset the chip, as it runs while the core is halted "
+			"(FLASH_OPTSR_CUR.IWDG1_SW=0, DBGMCU_APB4FZ1.DBG_IWDG1=0) and expires every "
+			"%u ms; RCC_RSR=0x%08" PRIx32 " held IWDG1RSTF already, so it cannot rule out "
+			"NRST or a software reset (clear it with RCC_RSR.RMVF to tell them apart)",
+			period, rsr);
+	else
+		snprintf(out, size, "the chip was reset during the option change (FLASH_OPTCR was "
+			"locked again before the driver locked it; RCC_RSR=0x%08" PRIx32 " shows no new "
+			"reset flag)", rsr);
+}
+
+/*
+ * An option change (option_set, swap_bank, lock, unlock, protect) failed:
+ * one verdict line from what the commit saw and what answers now, then the
+ * next step. The option bytes are then the old or the new set as a whole
+ * (the chip applies them at once), never a mix. !began: it failed before
+ * the commit, reading the option bytes; nothing was written.
+ */
+int stm32h743_option_failed(struct flash_bank *bank, const char *what, bool began, int retval,
+		char *verdict, size_t size)
+{
+	struct target *target = bank->target;
+	const char *next;
+	bool ap2_ok = false;
+
+	if (!stm32h743_link_alive(bank, &ap2_ok)) {
+		snprintf(verdict, size, "the target or the debug probe went away %s the %s: "
+			"the core's bus does not answer%s", began ? "during" : "before", what,
+			ap2_ok ? " (the debug APB still does: the chip is held in reset or its core "
+			"domain lost power)" : ", nor does the debug APB (target power lost or probe "
+			"disconnected)");
+		next = began ? "restore power and the connection, `reset halt`, then `stm32h743 "
+			"option_bytes` shows which set is in force (the old or the new, never a mix); "
+			"run the command again if it is the old" : "nothing was written; restore "
+			"power and the connection, `reset halt`, and run the command again";
+	} else if (!began) {
+		snprintf(verdict, size, "the option registers cannot be read (see the message "
+			"above); nothing was written");
+		next = "`reset halt`, then run the command again";
+	} else if (commit.relocked) {
+		describe_reset(target, verdict, size);
+		next = "keep the firmware from resetting the chip while options change: `reset "
+			"halt` first, freeze the watchdogs in debug (DBGMCU_APB4FZ1.DBG_IWDG1) or set "
+			"`iwdg1 sw`; `stm32h743 option_bytes` shows which set is in force";
+	} else if (commit.refused) {
+		snprintf(verdict, size, "the chip refused the option change (FLASH_OPTSR_CUR "
+			"OPTCHANGEERR)");
+		next = "see the causes listed above; the previous option bytes stay in force";
+	} else if (commit.timed_out) {
+		snprintf(verdict, size, "the option change did not end in time (FLASH_OPTSR_CUR "
+			"OPT_BUSY stayed set)");
+		next = "do not power the board off; reset it and read the option bytes back "
+			"(`stm32h743 option_bytes`)";
+	} else {
+		snprintf(verdict, size, "the option registers read back differently from what "
+			"was written, without a reset or an error flag seen");
+		next = "`reset halt`, then `stm32h743 option_bytes` to see what is in force, and "
+			"run the command again";
+	}
+	LOG_ERROR("stm32h743: %s failed: %s", what, verdict);
+	LOG_USER("  next: %s", next);
+	return retval;
 }
 
 /*
@@ -213,10 +340,12 @@ int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsi
 			bank->num_sectors);
 		return ERROR_FLASH_SECTOR_INVALID;
 	}
+	char verdict[512];
 	int retval = stm32h743_read_option_words(bank->target, &words);
 
 	if (retval != ERROR_OK)
-		return retval;
+		return stm32h743_option_failed(bank, "protect", false, retval, verdict,
+			sizeof(verdict));
 	for (unsigned int s = first; s <= last; s++)
 		bits |= 1u << s;
 	uint32_t wpsn = words.wpsn[info->index];
@@ -229,8 +358,10 @@ int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsi
 	}
 	words.wpsn[info->index] = value;
 	retval = stm32h743_option_apply(bank->target, &words, 10000);
-	if (retval == ERROR_OK)
-		LOG_INFO("bank %u sectors %u..%u %s (%s: 0x%02" PRIx32 " -> 0x%02" PRIx32 ")",
+	if (retval != ERROR_OK)
+		return stm32h743_option_failed(bank, "protect", true, retval, verdict,
+			sizeof(verdict));
+	LOG_INFO("bank %u sectors %u..%u %s (%s: 0x%02" PRIx32 " -> 0x%02" PRIx32 ")",
 			info->index + 1, first, last, set ? "write protected" : "unprotected",
 			stm32h743_reg_name(bank, STM32H743_WPSN_CUR), wpsn & 0xFF, value & 0xFF);
 	return retval;

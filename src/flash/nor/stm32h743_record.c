@@ -19,8 +19,6 @@
 
 #include "stm32h743_diag.h"
 
-#define RCC_RSR 0x580244D0
-
 static struct stm32h743_record *records;
 
 static int record_target_event(struct target *target, enum target_event event, void *priv)

@@ -37,10 +37,10 @@ watchdog fault with `option_set iwdg1 sw` first), which completes it and
 verifies, and a second one that verifies again. At the end the physical
 flash is exactly the expected picture and the option bytes the new set.
 
-Message gaps of the driver that are known and reported are listed in
-KNOWN_GAPS: for those only the message check is relaxed, and each test
-names them under its PASS line with its counts. 60 points in all, about two
-minutes with 2 jobs. H743_FAULT_SAMPLE=1 (make check-sanitize) runs the
+A message gap of the driver that is known and reported may be listed in
+KNOWN_GAPS: for it only the message check is relaxed, and the test names it
+under its PASS line (none listed now). 60 points in all, about two minutes
+with 2 jobs. H743_FAULT_SAMPLE=1 (make check-sanitize) runs the
 middle point of each fault only (16 points).
 
 Known: after a power-loss restart h743sim may not exit on SIGTERM (being
@@ -285,33 +285,7 @@ def message_problems(out, fault):
 # bytes and the two sessions after the fault are checked as ever. Remove an
 # entry when the driver is fixed.
 NO_VERDICT = r'^no `Error: stm32h743: <op> failed'
-KNOWN_GAPS = {
-    ('option', 'power'): (NO_VERDICT, 'option_set that loses the link says "cannot read '
-                          'FLASH_... : the debug connection failed ..." but gives no verdict line'),
-    ('option', 'drop'): (NO_VERDICT, 'as option/power'),
-    ('swap', 'power'): (NO_VERDICT, 'as option/power (swap_bank commits the option bytes)'),
-    ('swap', 'drop'): (NO_VERDICT + r'|^the faulted session reported success',
-                       'as option/power; and when the link goes during its `reset halt`, '
-                       'swap_bank still prints "reset: 0x08000000 now shows physical bank 2" '
-                       'and succeeds'),
-    ('option', 'watchdog'): (NO_VERDICT, 'a chip reset during the commit gives no error line, '
-                             'only "the chip did not take every value: the option registers '
-                             'read back differently" (OpenOCD itself logs "external reset '
-                             'detected")'),
-    ('swap', 'watchdog'): (NO_VERDICT, 'as option/watchdog'),
-    ('erase', 'watchdog'): (r'reported done at the first status read',
-                            'a watchdog reset during a sector erase is diagnosed as "the erase '
-                            'was reported done at the first status read ... it did not happen" '
-                            '(RCC_RSR.IWDG1RSTF and IWDG1_SW=0 not used)'),
-    ('program', 'watchdog'): (r'cannot tell from here',
-                              'a watchdog reset during write_image gives "cannot tell from '
-                              'here" (in the erase) or "possibly: the target itself got in the '
-                              'way: the core is running now" (in the loader), not the watchdog'),
-    ('program', 'power'): (NO_VERDICT + r'.*auto_probe failed',
-                           'when the power goes while write_image probes bank 2 (mid-image), '
-                           'the failure is "stm32h743.bank2: cannot read ..." + "auto_probe '
-                           'failed", without a verdict line'),
-}
+KNOWN_GAPS = {}
 
 
 def known_gap(op, fault, problem):

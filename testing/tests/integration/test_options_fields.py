@@ -439,7 +439,8 @@ def test_wrong_option_key_locks_until_reset():
     expect_eq(changes, 1, 'option-byte changes')
 
 
-OPTION_REFUSED = r'^Error: the option change was refused'
+OPTION_REFUSED = (r'^Error: the option change was refused|^Error: stm32h743: \S+ failed: the chip '
+                  r'refused the option change')
 
 
 def test_refused_change_not_committed_later():

@@ -49,7 +49,8 @@ READ_REFUSED = [r'^Error: JTAG-DP STICKY ERROR$', r'^Error: Failed to read memor
                 r'^Error: read_memory: read at 0x', r'^Error: reading 0x[0-9a-f]+ failed',
                 r'^Error: verify failed',
                 r'^Error: cannot verify 0x[0-9a-f]+: the flash is read protected']
-OPTION_REFUSED = [r'^Error: the option change was refused']
+OPTION_REFUSED = [r'^Error: the option change was refused',
+                  r'^Error: stm32h743: \S+ failed: the chip refused the option change']
 PROTECTED = [r'^Error: (erase|write|mass erase): bank \d sector \d is write protected',
              r'^Error: failed erasing sectors', r'^Error: error writing to flash at address']
 
