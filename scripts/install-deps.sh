@@ -27,6 +27,8 @@ PACKAGES=(
 	gdb-multiarch
 	# test scripts (the harness is Python; the memcheck test runs valgrind)
 	python3 valgrind
+	# make bench: its PNG plot
+	python3-matplotlib
 	# fuzzing (make fuzz, make check's fuzz-smoke): clang and its libFuzzer
 	# and sanitizer runtimes (Debian 12: LLVM 14)
 	clang libclang-rt-14-dev
