@@ -445,8 +445,22 @@ static const struct command_registration stm32h743_exec_command_handlers[] = {
 	{
 		.chain = stm32h743_option_command_handlers,
 	},
+	{
+		.chain = stm32h743_image_command_handlers,
+	},
 	COMMAND_REGISTRATION_DONE
 };
+
+/* struct flash_driver explain_read_failure (patches/0007): dump_image and others */
+static void stm32h743_explain_read(struct flash_bank *bank, target_addr_t addr, uint32_t count)
+{
+	target_addr_t lo = MAX(addr, bank->base), hi = MIN(addr + count, bank->base + bank->size);
+	target_addr_t bad;
+
+	if (lo < hi && stm32h743_info(bank)->probed &&
+	    stm32h743_find_unreadable(bank->target, lo, hi - lo, &bad))
+		stm32h743_explain_read_failure(bank, bad);
+}
 
 static const struct command_registration stm32h743_command_handlers[] = {
 	{
@@ -477,4 +491,6 @@ const struct flash_driver stm32h743_flash = {
 	.info = stm32h743_info_cmd,
 	.free_driver_priv = default_flash_free_driver_priv,
 	.failure_reason = stm32h743_failure_reason,
+	.write_image = stm32h743_write_image,
+	.explain_read_failure = stm32h743_explain_read,
 };

@@ -179,6 +179,19 @@ int stm32h743_erase(struct flash_bank *bank, unsigned int first, unsigned int la
 int stm32h743_write(struct flash_bank *bank, const uint8_t *buffer, uint32_t offset,
 		uint32_t count);
 int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count);
+/* A run of consecutive flash words of one bank to program. */
+struct stm32h743_run {
+	struct flash_bank *bank;
+	uint32_t addr;			/* first flash word */
+	uint32_t words;
+	const uint8_t *data;		/* words * 32 bytes */
+};
+int stm32h743_program_runs(struct flash_bank **banks, struct stm32h743_run **runs,
+		const unsigned int *nruns, unsigned int nbanks);
+int stm32h743_erase_sectors(struct flash_bank **banks, const uint32_t *masks,
+		unsigned int nbanks);
+int stm32h743_check_writable(struct flash_bank *bank, uint32_t sectors, const char *what);
+int stm32h743_confirm_erased(struct flash_bank *bank, uint32_t sectors);
 
 /* stm32h743_options.c */
 struct stm32h743_option_write {
@@ -210,6 +223,18 @@ struct stm32h743_area {
 };
 int stm32h743_read_area(struct flash_bank *bank, enum stm32h743_reg reg,
 		struct stm32h743_area *area);
+
+/* stm32h743_crc.c: the flash CRC unit */
+#define STM32H743_CRC_BURST	128	/* bytes a range is widened to (BURST_4) */
+uint32_t stm32h743_crc_model(uint32_t crc, const uint8_t *data, uint32_t len);
+uint32_t stm32h743_crc_of_erased(uint32_t len);
+int stm32h743_crc_unit(struct flash_bank *bank, uint32_t offset, uint32_t len, uint32_t *crc);
+void stm32h743_crc_forget(void);
+
+/* stm32h743_image.c: whole-image writes (patches/0004) */
+int stm32h743_write_image(struct flash_bank *bank, struct image *image, bool erase,
+		uint32_t *written);
+extern const struct command_registration stm32h743_image_command_handlers[];
 
 /* stm32h743_verify.c */
 int stm32h743_verify(struct flash_bank *bank, const uint8_t *buffer, uint32_t offset,

@@ -462,21 +462,46 @@ static int loader_failure(struct flash_bank *bank, const struct stm32h743_loader
 	return ERROR_FLASH_OPERATION_FAILED;
 }
 
-/* One loader run over `words` flash words of this bank starting at addr. */
-static int loader_run(struct flash_bank *bank, struct loader_areas *a, const uint8_t *data,
-		uint32_t addr, uint32_t words)
+#define program_run stm32h743_run
+
+/*
+ * The data in the order the loader takes it: with two runs (two banks) one
+ * word of each in turn until the shorter ends (the loader's interleave).
+ */
+static uint8_t *interleave(const struct program_run *runs, unsigned int n, uint32_t *total)
 {
-	struct target *target = bank->target;
-	struct stm32h743_bank *info = stm32h743_info(bank);
+	uint32_t words = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		words += runs[i].words;
+	uint8_t *out = malloc((size_t)words * STM32H743_FLASH_WORD);
+	uint32_t at = 0, next[STM32H743_LOADER_MAX_SEGMENTS] = { 0 };
+
+	*total = words;
+	if (!out)
+		return NULL;
+	while (at < words) {
+		for (unsigned int i = 0; i < n; i++) {
+			if (next[i] == runs[i].words)
+				continue;
+			memcpy(out + (size_t)at++ * STM32H743_FLASH_WORD,
+				runs[i].data + (size_t)next[i]++ * STM32H743_FLASH_WORD,
+				STM32H743_FLASH_WORD);
+		}
+	}
+	return out;
+}
+
+/* One loader run over up to two runs (in different banks, programmed together). */
+static int loader_run_segments(struct loader_areas *a, const struct program_run *runs,
+		unsigned int n)
+{
+	struct target *target = runs[0].bank->target;
 	struct stm32h743_loader_params p = {
 		.fifo_start = a->fifo->address,
 		.fifo_end = a->fifo->address + a->fifo->size,
-		.nsegments = 1,
-		.seg[0] = {
-			.flash_addr = addr, .words = words,
-			.regs = STM32H743_FLASH_REGS + info->index * STM32H743_BANK2_REGS,
-			.cr = CR_PG | stm32h743_psize_bits(info->psize),
-		},
+		.nsegments = n,
+		.interleave = n > 1,
 	};
 	uint8_t raw[sizeof(p)];
 	struct reg_param reg_params[2];
@@ -484,32 +509,71 @@ static int loader_run(struct flash_bank *bank, struct loader_areas *a, const uin
 		.common_magic = ARMV7M_COMMON_MAGIC, .core_mode = ARM_MODE_THREAD,
 	};
 	target_addr_t params_addr = a->code->address + params_offset();
+	uint32_t total = 0;
 
+	for (unsigned int i = 0; i < n; i++) {
+		struct stm32h743_bank *info = stm32h743_info(runs[i].bank);
+
+		p.seg[i] = (struct stm32h743_loader_segment){
+			.flash_addr = runs[i].addr, .words = runs[i].words,
+			.regs = STM32H743_FLASH_REGS + info->index * STM32H743_BANK2_REGS,
+			.cr = CR_PG | stm32h743_psize_bits(info->psize),
+		};
+	}
+	uint8_t *data = n > 1 ? interleave(runs, n, &total) : (uint8_t *)runs[0].data;
+
+	if (n == 1)
+		total = runs[0].words;
+	if (!data)
+		return ERROR_FAIL;
 	put_params(raw, &p);
 	int retval = target_write_buffer(target, params_addr, sizeof(raw), raw);
 
-	if (retval != ERROR_OK)
+	if (retval == ERROR_OK) {
+		init_reg_param(&reg_params[0], "r0", 32, PARAM_OUT);
+		init_reg_param(&reg_params[1], "sp", 32, PARAM_OUT);
+		buf_set_u32(reg_params[0].value, 0, 32, params_addr);
+		buf_set_u32(reg_params[1].value, 0, 32, a->code->address + stack_top_offset());
+		retval = target_run_flash_async_algorithm(target, data, total,
+			STM32H743_FLASH_WORD, 0, NULL, ARRAY_SIZE(reg_params), reg_params,
+			a->fifo->address, a->fifo->size, a->code->address, a->code->address + 4,
+			&armv7m_info);
+		destroy_reg_param(&reg_params[0]);
+		destroy_reg_param(&reg_params[1]);
+	}
+	if (n > 1)
+		free(data);
+	if (retval != ERROR_OK && !p.nsegments)
 		return retval;
-	init_reg_param(&reg_params[0], "r0", 32, PARAM_OUT);
-	init_reg_param(&reg_params[1], "sp", 32, PARAM_OUT);
-	buf_set_u32(reg_params[0].value, 0, 32, params_addr);
-	buf_set_u32(reg_params[1].value, 0, 32, a->code->address + stack_top_offset());
-	retval = target_run_flash_async_algorithm(target, data, words, STM32H743_FLASH_WORD,
-		0, NULL, ARRAY_SIZE(reg_params), reg_params, a->fifo->address, a->fifo->size,
-		a->code->address, a->code->address + 4, &armv7m_info);
-	destroy_reg_param(&reg_params[0]);
-	destroy_reg_param(&reg_params[1]);
 
 	/* Whatever happened, the loader's own account says which word failed. */
 	int read_retval = target_read_buffer(target, params_addr, sizeof(raw), raw);
 
 	if (read_retval == ERROR_OK) {
 		get_params(raw, &p);
-		if (p.status != STM32H743_LOADER_DONE)
-			return loader_failure(bank, &p);
-		stm32h743_record_program(bank, addr, data, words, p.instant_words);
+		if (p.status != STM32H743_LOADER_DONE) {
+			struct flash_bank *failed = runs[0].bank;
+
+			for (unsigned int i = 1; i < n; i++)
+				if (p.error_regs == p.seg[i].regs)
+					failed = runs[i].bank;
+			return loader_failure(failed, &p);
+		}
+		/* the loader's count is for the whole run: put it on the first bank */
+		for (unsigned int i = 0; i < n; i++)
+			stm32h743_record_program(runs[i].bank, runs[i].addr, runs[i].data,
+				runs[i].words, i ? 0 : p.instant_words);
 	}
 	return retval != ERROR_OK ? retval : read_retval;
+}
+
+/* One loader run over `words` flash words of this bank starting at addr. */
+static int loader_run(struct flash_bank *bank, struct loader_areas *a, const uint8_t *data,
+		uint32_t addr, uint32_t words)
+{
+	const struct program_run run = { .bank = bank, .addr = addr, .words = words, .data = data };
+
+	return loader_run_segments(a, &run, 1);
 }
 
 static int program_with_loader(struct flash_bank *bank, const uint8_t *data, uint32_t addr,
@@ -753,4 +817,309 @@ int stm32h743_write(struct flash_bank *bank, const uint8_t *buffer, uint32_t off
 		op_failed(retval);
 	free(padded);
 	return retval;
+}
+
+/* ---- several banks together (whole-image writes) ----------------------------- */
+
+/*
+ * Before a whole-image write touches the sectors in the mask: halted, not
+ * read protected, no write protection, no PCROP or secure area.
+ */
+int stm32h743_check_writable(struct flash_bank *bank, uint32_t sectors, const char *what)
+{
+	int retval = check_halted(bank, what);
+
+	if (retval == ERROR_OK && sectors)
+		retval = check_not_read_protected(bank, what);
+	for (unsigned int s = 0; s < bank->num_sectors && retval == ERROR_OK; s++) {
+		if (!(sectors & (1u << s)))
+			continue;
+		retval = check_not_protected(bank, s, s, what);
+		if (retval == ERROR_OK)
+			retval = check_no_area(bank, bank->base + s * STM32H743_SECTOR_SIZE,
+					bank->base + (s + 1) * STM32H743_SECTOR_SIZE - 1, true, what);
+	}
+	return retval;
+}
+
+/* Unlock a bank for programming; its queue must be idle first. */
+static int prepare_bank(struct flash_bank *bank)
+{
+	int retval = stm32h743_wait_idle(bank,
+			stm32h743_bank_erase_timeout_ms(stm32h743_info(bank)->psize), "write");
+
+	if (retval == ERROR_OK)
+		retval = stm32h743_unlock(bank);
+	if (retval == ERROR_OK)
+		retval = stm32h743_clear_errors(bank);
+	return retval;
+}
+
+/* Progress of a long write: share done, and the rate so far. */
+static void report_progress(uint64_t done, uint64_t total, int64_t start_ms)
+{
+	double s = (timeval_ms() - start_ms) / 1000.0;
+
+	LOG_INFO("programmed %" PRIu64 " of %" PRIu64 " KiB (%u%%, %.0f KiB/s)", done / 1024,
+		total / 1024, (unsigned int)(done * 100 / (total ? total : 1)),
+		s > 0 ? done / 1024 / s : 0.0);
+}
+
+/*
+ * Program runs of up to two banks, the banks together: each loader run
+ * takes the next piece of each bank's current run and interleaves them, so
+ * both banks program at the same time. The runs must be in erased flash.
+ */
+int stm32h743_program_runs(struct flash_bank **banks, struct stm32h743_run **runs,
+		const unsigned int *nruns, unsigned int nbanks)
+{
+	const uint32_t piece = PROGRESS_CHUNK / STM32H743_FLASH_WORD;
+	unsigned int at[2] = { 0, 0 };
+	uint32_t off[2] = { 0, 0 };
+	uint64_t total = 0, done = 0;
+	struct loader_areas areas;
+	bool host = false;
+	int retval = ERROR_OK;
+	int64_t start = timeval_ms();
+
+	for (unsigned int b = 0; b < nbanks; b++)
+		for (unsigned int r = 0; r < nruns[b]; r++)
+			total += (uint64_t)runs[b][r].words * STM32H743_FLASH_WORD;
+	if (!total)
+		return ERROR_OK;
+	op_begin(banks[0], "write", runs[0] ? banks[0]->base : 0, 0);
+	for (unsigned int b = 0; b < nbanks && retval == ERROR_OK; b++) {
+		stm32h743_record_program_start(banks[b]);
+		retval = prepare_bank(banks[b]);
+	}
+	if (retval == ERROR_OK && alloc_loader(banks[0]->target, &areas) != ERROR_OK) {
+		LOG_WARNING("no work area for the flash loader: programming word by word through "
+			"the debug port, which is much slower (give the target a work area)");
+		host = true;
+	}
+	while (retval == ERROR_OK) {
+		struct stm32h743_run pieces[2];
+		unsigned int n = 0;
+
+		for (unsigned int b = 0; b < nbanks; b++) {
+			if (at[b] == nruns[b])
+				continue;
+			const struct stm32h743_run *r = &runs[b][at[b]];
+			uint32_t words = MIN(piece, r->words - off[b]);
+
+			pieces[n++] = (struct stm32h743_run){
+				.bank = banks[b], .words = words,
+				.addr = r->addr + off[b] * STM32H743_FLASH_WORD,
+				.data = r->data + (size_t)off[b] * STM32H743_FLASH_WORD,
+			};
+			off[b] += words;
+			if (off[b] == r->words) {
+				at[b]++;
+				off[b] = 0;
+			}
+		}
+		if (!n)
+			break;
+		if (host) {
+			for (unsigned int i = 0; i < n && retval == ERROR_OK; i++)
+				retval = program_from_host(pieces[i].bank, pieces[i].data,
+						pieces[i].addr, pieces[i].words);
+		} else {
+			retval = loader_run_segments(&areas, pieces, n);
+		}
+		for (unsigned int i = 0; i < n; i++)
+			done += (uint64_t)pieces[i].words * STM32H743_FLASH_WORD;
+		if (retval == ERROR_OK && done < total)
+			report_progress(done, total, start);
+	}
+	if (!host && retval != ERROR_TARGET_RESOURCE_NOT_AVAILABLE)
+		free_loader(banks[0]->target, &areas);
+	for (unsigned int b = 0; b < nbanks; b++) {
+		int lock_retval = stm32h743_lock(banks[b]);
+
+		if (retval == ERROR_OK)
+			retval = lock_retval;
+		if (retval == ERROR_OK)
+			retval = check_not_instant(banks[b]);
+	}
+	return retval != ERROR_OK ? op_failed(retval) : ERROR_OK;
+}
+
+/*
+ * After an erase: the sectors of the mask read erased. The CRC unit answers
+ * for a sector at once; where it cannot, or disagrees, the words are read
+ * (and the first one that is not erased is named, for the diagnosis).
+ */
+int stm32h743_confirm_erased(struct flash_bank *bank, uint32_t sectors)
+{
+	uint32_t erased_crc = stm32h743_crc_of_erased(STM32H743_SECTOR_SIZE);
+
+	for (unsigned int s = 0; s < bank->num_sectors; s++) {
+		uint32_t offset = s * STM32H743_SECTOR_SIZE, crc;
+
+		if (!(sectors & (1u << s)))
+			continue;
+		if (stm32h743_crc_unit(bank, offset, STM32H743_SECTOR_SIZE, &crc) == ERROR_OK &&
+		    crc == erased_crc)
+			continue;
+		op_begin(bank, "write", bank->base + offset, STM32H743_SECTOR_SIZE);
+		int retval = check_erased(bank, bank->base + offset, STM32H743_SECTOR_SIZE);
+
+		if (retval != ERROR_OK)
+			return op_failed(retval);
+	}
+	return ERROR_OK;
+}
+
+/*
+ * An erase of sector `sector` (or the whole bank: ERASE_WHOLE_BANK) reads
+ * idle: check how it ended, as erase_one does, and record it.
+ */
+#define ERASE_WHOLE_BANK 99
+
+static int erase_finished(struct flash_bank *bank, int sector, uint32_t sr, bool first_poll,
+		int64_t elapsed_ms)
+{
+	unsigned int first = sector == ERASE_WHOLE_BANK ? 0 : sector;
+	unsigned int last = sector == ERASE_WHOLE_BANK ? bank->num_sectors - 1 : first;
+	unsigned int index = stm32h743_info(bank)->index + 1;
+	char what[48];
+	uint32_t cr;
+
+	if (sector == ERASE_WHOLE_BANK)
+		snprintf(what, sizeof(what), "bank %u erase", index);
+	else
+		snprintf(what, sizeof(what), "bank %u sector %u erase", index, first);
+	if (sr & SR_ERRORS)
+		return stm32h743_report_errors(bank, sr, what);
+	if (stm32h743_read_reg(bank, STM32H743_CR, &cr) == ERROR_OK && (cr & CR_LOCK)) {
+		LOG_ERROR("%s: %s is locked again (0x%08" PRIx32 ") and the erase stopped: the chip "
+			"was reset during the operation", what, stm32h743_reg_name(bank, STM32H743_CR),
+			cr);
+		op.reset_seen = true;
+		return ERROR_FLASH_OPERATION_FAILED;
+	}
+	stm32h743_record_erase(bank, first, last, first_poll, elapsed_ms);
+	if (first_poll) {
+		LOG_ERROR("%s: the controller reported it done at the first status read (%s=0x%08"
+			PRIx32 ", QW clear); an erase takes at least a second (DS12110), so it did "
+			"not happen", what, stm32h743_reg_name(bank, STM32H743_SR), sr);
+		op.instant = true;
+		snprintf(op.instant_what, sizeof(op.instant_what), "%s", what);
+		return ERROR_FLASH_OPERATION_FAILED;
+	}
+	return ERROR_OK;
+}
+
+/* Start the next erase of a bank: its whole bank if every sector is left. */
+static int erase_start_next(struct flash_bank *bank, uint32_t *left, int *sector, bool *instant)
+{
+	uint32_t psize = stm32h743_psize_bits(stm32h743_info(bank)->psize);
+	uint32_t cr, sr = 0;
+
+	if (*left == (1u << bank->num_sectors) - 1 && whole_bank(bank) && bank->num_sectors > 1) {
+		cr = CR_BER | psize;
+		*sector = ERASE_WHOLE_BANK;
+		*left = 0;
+	} else {
+		*sector = __builtin_ctz(*left);
+		*left &= *left - 1;
+		cr = CR_SER | psize | (*sector << CR_SNB_SHIFT);
+	}
+	int retval = stm32h743_write_reg(bank, STM32H743_CR, cr);
+
+	if (retval == ERROR_OK)
+		retval = stm32h743_write_reg(bank, STM32H743_CR, cr | CR_START);
+	/* idle at the first status read: the controller did not erase */
+	if (retval == ERROR_OK)
+		retval = stm32h743_read_reg(bank, STM32H743_SR, &sr);
+	*instant = !(sr & (SR_QW | SR_BSY));
+	return retval;
+}
+
+/* Poll one bank until its erase ends (one register at a time, as a debugger waits). */
+static int erase_wait(struct flash_bank *bank, int64_t started_ms, uint32_t *sr)
+{
+	unsigned int timeout = stm32h743_bank_erase_timeout_ms(stm32h743_info(bank)->psize);
+
+	for (;;) {
+		int retval = stm32h743_read_reg(bank, STM32H743_SR, sr);
+
+		if (retval != ERROR_OK || !(*sr & (SR_QW | SR_BSY)))
+			return retval;
+		if (timeval_ms() - started_ms > timeout) {
+			LOG_ERROR("bank %u erase still busy after %u ms (%s=0x%08" PRIx32 ")",
+				stm32h743_info(bank)->index + 1, timeout,
+				stm32h743_reg_name(bank, STM32H743_SR), *sr);
+			op.timed_out = true;
+			return ERROR_FLASH_BUSY;
+		}
+		alive_sleep(1);
+	}
+}
+
+/*
+ * Erase the sectors in masks[i] of banks[i], the banks at the same time:
+ * each bank erases one sector after another, and the next sector of a bank
+ * starts as soon as its previous one is done. A bank whose every sector is
+ * to be erased gets one bank erase.
+ */
+int stm32h743_erase_sectors(struct flash_bank **banks, const uint32_t *masks,
+		unsigned int nbanks)
+{
+	uint32_t left[2];
+	int running[2] = { -1, -1 };	/* sector erasing, ERASE_WHOLE_BANK, or -1 */
+	bool instant[2] = { false, false };
+	int64_t started_ms[2] = { 0, 0 };
+	unsigned int erased = 0, total = 0;
+	int retval = ERROR_OK;
+
+	for (unsigned int b = 0; b < nbanks; b++) {
+		left[b] = masks[b];
+		total += __builtin_popcount(masks[b]);
+	}
+	for (unsigned int b = 0; b < nbanks && retval == ERROR_OK; b++) {
+		if (!left[b])
+			continue;
+		op_begin(banks[b], "erase", banks[b]->base, banks[b]->size);
+		retval = prepare_bank(banks[b]);
+	}
+	int64_t begin = timeval_ms();
+
+	while (retval == ERROR_OK) {
+		int oldest = -1;
+
+		for (unsigned int b = 0; b < nbanks && retval == ERROR_OK; b++) {
+			if (running[b] < 0 && left[b]) {
+				started_ms[b] = timeval_ms();
+				retval = erase_start_next(banks[b], &left[b], &running[b], &instant[b]);
+			}
+			if (running[b] >= 0 && (oldest < 0 || started_ms[b] < started_ms[oldest]))
+				oldest = b;
+		}
+		if (retval != ERROR_OK || oldest < 0)
+			break;
+		/* the erase started first ends first (sectors take the same time) */
+		uint32_t sr;
+
+		retval = erase_wait(banks[oldest], started_ms[oldest], &sr);
+		if (retval == ERROR_OK)
+			retval = erase_finished(banks[oldest], running[oldest], sr, instant[oldest],
+					timeval_ms() - started_ms[oldest]);
+		if (retval != ERROR_OK)
+			break;
+		erased += running[oldest] == ERASE_WHOLE_BANK ? banks[oldest]->num_sectors : 1;
+		running[oldest] = -1;
+		LOG_INFO("erased %u of %u sectors (%u%%, %.1f s)", erased, total, erased * 100 / total,
+			(timeval_ms() - begin) / 1000.0);
+	}
+	for (unsigned int b = 0; b < nbanks; b++) {
+		if (!masks[b])
+			continue;
+		int lock_retval = stm32h743_lock(banks[b]);
+
+		if (retval == ERROR_OK)
+			retval = lock_retval;
+	}
+	return retval != ERROR_OK ? op_failed(retval) : ERROR_OK;
 }

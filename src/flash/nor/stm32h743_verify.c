@@ -34,10 +34,77 @@
 /* CRC of [addr, addr + n) on the core against the expected bytes. */
 enum crc_result { CRC_SAME, CRC_DIFFERENT, CRC_UNAVAILABLE };
 
+/*
+ * The flash CRC unit's view of [addr, addr + n): the range widens to burst
+ * bounds, and the bytes of the widening are read through the debug port so
+ * that the host computes the CRC of the same bytes.
+ */
+static enum crc_result unit_compare(struct flash_bank *bank, target_addr_t addr,
+		const uint8_t *expected, uint32_t n)
+{
+	uint8_t margin[STM32H743_CRC_BURST];
+	uint32_t offset = addr - bank->base;
+	uint32_t first = offset & ~(STM32H743_CRC_BURST - 1);
+	uint32_t end = (offset + n + STM32H743_CRC_BURST - 1) & ~(STM32H743_CRC_BURST - 1);
+	uint32_t crc = 0, unit_crc;
+
+	if (end > bank->size)
+		return CRC_UNAVAILABLE;
+	if (first < offset) {
+		if (target_read_buffer(bank->target, bank->base + first, offset - first,
+				margin) != ERROR_OK)
+			return CRC_UNAVAILABLE;
+		/* the head margin and the data make whole words only together */
+		uint8_t head[STM32H743_CRC_BURST];
+		uint32_t h = offset - first, fill = MIN(n, STM32H743_CRC_BURST - h);
+
+		memcpy(head, margin, h);
+		memcpy(head + h, expected, fill);
+		if (h + fill < STM32H743_CRC_BURST) {
+			/* a range inside one burst: the tail margin follows */
+			if (target_read_buffer(bank->target, bank->base + offset + n,
+					STM32H743_CRC_BURST - h - fill, head + h + fill) != ERROR_OK)
+				return CRC_UNAVAILABLE;
+			crc = stm32h743_crc_model(0, head, STM32H743_CRC_BURST);
+			goto run;
+		}
+		crc = stm32h743_crc_model(0, head, STM32H743_CRC_BURST);
+		expected += fill;
+		n -= fill;
+		offset += fill;
+	}
+	uint32_t whole = n & ~(STM32H743_CRC_BURST - 1);
+
+	crc = stm32h743_crc_model(crc, expected, whole);
+	if (whole < n) {
+		uint32_t t = n - whole;
+
+		memcpy(margin, expected + whole, t);
+		if (target_read_buffer(bank->target, bank->base + offset + n,
+				STM32H743_CRC_BURST - t, margin + t) != ERROR_OK)
+			return CRC_UNAVAILABLE;
+		crc = stm32h743_crc_model(crc, margin, STM32H743_CRC_BURST);
+	}
+run:
+	if (stm32h743_crc_unit(bank, first, end - first, &unit_crc) != ERROR_OK)
+		return CRC_UNAVAILABLE;
+	return unit_crc == crc ? CRC_SAME : CRC_DIFFERENT;
+}
+
 static enum crc_result crc_compare(struct target *target, target_addr_t addr,
 		const uint8_t *expected, uint32_t n)
 {
 	uint32_t image_crc, target_crc;
+	struct flash_bank *bank = NULL;
+
+	/* in our flash, the chip's CRC unit first */
+	get_flash_bank_by_addr(target, addr, false, &bank);
+	if (bank && stm32h743_is_our_bank(bank) && addr + n <= bank->base + bank->size) {
+		enum crc_result r = unit_compare(bank, addr, expected, n);
+
+		if (r != CRC_UNAVAILABLE)
+			return r;
+	}
 
 	if (image_calculate_checksum(expected, n, &image_crc) != ERROR_OK ||
 	    target_checksum_memory(target, addr, n, &target_crc) != ERROR_OK)

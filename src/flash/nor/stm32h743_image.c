@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+/*
+ * Whole-image writes (struct flash_driver write_image, patches/0004): flash
+ * write_image erase, program and GDB's load hand the driver the whole image,
+ * so both banks work at the same time and each sector is only touched when
+ * it must be. Per sector the image covers, the chip's CRC unit tells:
+ *   - already what erase + program would leave: skipped;
+ *   - blank: programmed, not erased;
+ *   - anything else: erased (both banks together), then programmed.
+ * The programming of both banks then runs through one loader, interleaved.
+ * `stm32h743 incremental off` erases and programs every sector the image
+ * covers, as OpenOCD's core would (still both banks together).
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <helper/time_support.h>
+#include <target/image.h>
+#include <target/target.h>
+
+#include "stm32h743_diag.h"
+
+/* Gaps of erased words shorter than this are programmed with the rest. */
+#define GAP_MIN_WORDS	16
+
+static bool incremental = true;
+
+enum sector_plan { SECTOR_UNTOUCHED, SECTOR_SAME, SECTOR_BLANK, SECTOR_ERASE };
+
+/* What the image puts in one bank: whole sectors, erased value where it has no data. */
+struct bank_image {
+	struct flash_bank *bank;
+	uint8_t *data;			/* bank->size bytes */
+	uint32_t touched;		/* sectors the image covers */
+	enum sector_plan plan[32];
+	struct stm32h743_run *runs;
+	unsigned int nruns;
+};
+
+/* Our banks of the target, by index (0: 0x08000000, 1: 0x08100000). */
+static unsigned int find_banks(struct target *target, struct bank_image *bi)
+{
+	unsigned int n = 0;
+
+	for (struct flash_bank *b = flash_bank_list(); b; b = b->next) {
+		if (b->target != target || !stm32h743_is_our_bank(b))
+			continue;
+		unsigned int index = stm32h743_info(b)->index;
+
+		if (index < 2 && !bi[index].bank) {
+			bi[index].bank = b;
+			n++;
+		}
+	}
+	return n;
+}
+
+static struct bank_image *bank_of(struct bank_image *bi, target_addr_t addr)
+{
+	for (unsigned int i = 0; i < 2; i++)
+		if (bi[i].bank && addr >= bi[i].bank->base &&
+		    addr < bi[i].bank->base + bi[i].bank->size)
+			return &bi[i];
+	return NULL;
+}
+
+static int compare_base(const void *a, const void *b)
+{
+	const struct imagesection *x = *(const struct imagesection * const *)a;
+	const struct imagesection *y = *(const struct imagesection * const *)b;
+
+	return x->base_address < y->base_address ? -1 : x->base_address > y->base_address;
+}
+
+/* Sections must not overlap: two values for one byte is a broken image. */
+static int check_overlaps(struct image *image)
+{
+	struct imagesection **order = malloc(image->num_sections * sizeof(*order));
+
+	if (!order)
+		return ERROR_FAIL;
+	for (unsigned int i = 0; i < image->num_sections; i++)
+		order[i] = &image->sections[i];
+	qsort(order, image->num_sections, sizeof(*order), compare_base);
+	int retval = ERROR_OK;
+
+	for (unsigned int i = 1; i < image->num_sections; i++) {
+		target_addr_t end = order[i - 1]->base_address + order[i - 1]->size;
+
+		if (order[i]->size && order[i]->base_address < end) {
+			LOG_ERROR("write_image: the section at " TARGET_ADDR_FMT " overlaps the one "
+				"ending at " TARGET_ADDR_FMT "; nothing written", order[i]->base_address,
+				end);
+			retval = ERROR_FAIL;
+			break;
+		}
+	}
+	free(order);
+	return retval;
+}
+
+/* Copy every section into the bank images; *written counts the bytes. */
+static int load_sections(struct image *image, struct bank_image *bi, uint32_t *written)
+{
+	for (unsigned int i = 0; i < image->num_sections; i++) {
+		struct imagesection *s = &image->sections[i];
+
+		for (uint32_t off = 0; off < s->size; ) {
+			target_addr_t addr = s->base_address + off;
+			struct bank_image *b = bank_of(bi, addr);
+
+			if (!b) {
+				LOG_ERROR("write_image: " TARGET_ADDR_FMT " is outside the flash banks; "
+					"nothing written", addr);
+				return ERROR_FLASH_DST_OUT_OF_BANK;
+			}
+			uint32_t in_bank = addr - b->bank->base;
+			uint32_t len = MIN(s->size - off, b->bank->size - in_bank);
+			size_t got;
+			int retval = image_read_section(image, i, off, len, b->data + in_bank, &got);
+
+			if (retval != ERROR_OK || got == 0) {
+				LOG_ERROR("write_image: cannot read the image's section %u; nothing "
+					"written", i);
+				return retval != ERROR_OK ? retval : ERROR_FAIL;
+			}
+			for (uint32_t s_no = in_bank / STM32H743_SECTOR_SIZE;
+			     s_no <= (in_bank + got - 1) / STM32H743_SECTOR_SIZE; s_no++)
+				b->touched |= 1u << s_no;
+			off += got;
+			*written += got;
+		}
+	}
+	return ERROR_OK;
+}
+
+/* Ask the CRC unit what each covered sector holds. */
+static void plan_sectors(struct bank_image *b, uint32_t erased_crc)
+{
+	for (unsigned int s = 0; s < b->bank->num_sectors; s++) {
+		uint32_t crc;
+
+		if (!(b->touched & (1u << s))) {
+			b->plan[s] = SECTOR_UNTOUCHED;
+			continue;
+		}
+		b->plan[s] = SECTOR_ERASE;
+		if (!incremental || stm32h743_crc_unit(b->bank, s * STM32H743_SECTOR_SIZE,
+				STM32H743_SECTOR_SIZE, &crc) != ERROR_OK)
+			continue;	/* unknown: erase and program, as without the unit */
+		if (crc == stm32h743_crc_model(0, b->data + s * STM32H743_SECTOR_SIZE,
+				STM32H743_SECTOR_SIZE))
+			b->plan[s] = SECTOR_SAME;
+		else if (crc == erased_crc)
+			b->plan[s] = SECTOR_BLANK;
+	}
+}
+
+static uint32_t sectors_planned(const struct bank_image *b, enum sector_plan plan)
+{
+	uint32_t mask = 0;
+
+	for (unsigned int s = 0; s < b->bank->num_sectors; s++)
+		if (b->plan[s] == plan)
+			mask |= 1u << s;
+	return mask;
+}
+
+static bool word_erased(const uint8_t *w)
+{
+	for (unsigned int i = 0; i < STM32H743_FLASH_WORD; i++)
+		if (w[i] != 0xFF)
+			return false;
+	return true;
+}
+
+/*
+ * The runs of flash words to program in the sectors of the mask: words of
+ * the erased value are left out (they read the same and stay programmable),
+ * except in gaps too short to be worth another loader run.
+ */
+static int make_runs(struct bank_image *b, uint32_t sectors)
+{
+	uint32_t words = b->bank->size / STM32H743_FLASH_WORD;
+	uint32_t run_start = 0, gap = 0;
+	bool in_run = false;
+
+	b->runs = calloc(words / 2 + 1, sizeof(*b->runs));
+	if (!b->runs)
+		return ERROR_FAIL;
+	for (uint32_t w = 0; w <= words; w++) {
+		bool wanted = w < words &&
+			(sectors & (1u << (w * STM32H743_FLASH_WORD / STM32H743_SECTOR_SIZE))) &&
+			!word_erased(b->data + (size_t)w * STM32H743_FLASH_WORD);
+
+		if (wanted) {
+			if (!in_run) {
+				run_start = w;
+				in_run = true;
+			}
+			gap = 0;
+			continue;
+		}
+		if (!in_run)
+			continue;
+		bool sector_ends = w == words || !(sectors &
+			(1u << (w * STM32H743_FLASH_WORD / STM32H743_SECTOR_SIZE)));
+
+		if (++gap < GAP_MIN_WORDS && !sector_ends)
+			continue;
+		uint32_t end = w + 1 - gap;	/* first word after the run */
+
+		b->runs[b->nruns++] = (struct stm32h743_run){
+			.bank = b->bank, .addr = b->bank->base + run_start * STM32H743_FLASH_WORD,
+			.words = end - run_start,
+			.data = b->data + (size_t)run_start * STM32H743_FLASH_WORD,
+		};
+		in_run = false;
+		gap = 0;
+	}
+	return ERROR_OK;
+}
+
+static void free_bank_images(struct bank_image *bi)
+{
+	for (unsigned int i = 0; i < 2; i++) {
+		free(bi[i].data);
+		free(bi[i].runs);
+	}
+}
+
+int stm32h743_write_image(struct flash_bank *bank, struct image *image, bool erase,
+		uint32_t *written)
+{
+	struct bank_image bi[2] = { 0 };
+	struct flash_bank *banks[2];
+	uint32_t erase_mask[2], program_mask[2];
+	struct stm32h743_run *runs[2];
+	unsigned int nruns[2], n = 0, skipped = 0, erased = 0, blank = 0;
+	int64_t start = timeval_ms();
+
+	if (!erase)
+		return ERROR_NOT_IMPLEMENTED;	/* program only: the core's way, bank by bank */
+	*written = 0;
+	stm32h743_clear_last_failure();
+	find_banks(bank->target, bi);
+	int retval = check_overlaps(image);
+
+	for (unsigned int i = 0; i < 2 && retval == ERROR_OK; i++) {
+		if (!bi[i].bank)
+			continue;
+		retval = bi[i].bank->driver->auto_probe(bi[i].bank);
+		if (retval == ERROR_OK) {
+			bi[i].data = malloc(bi[i].bank->size);
+			if (!bi[i].data)
+				retval = ERROR_FAIL;
+			else
+				memset(bi[i].data, 0xFF, bi[i].bank->size);
+		}
+	}
+	if (retval == ERROR_OK)
+		retval = load_sections(image, bi, written);
+	uint32_t erased_crc = stm32h743_crc_of_erased(STM32H743_SECTOR_SIZE);
+
+	for (unsigned int i = 0; i < 2 && retval == ERROR_OK; i++) {
+		if (!bi[i].bank || !bi[i].touched)
+			continue;
+		plan_sectors(&bi[i], erased_crc);
+		banks[n] = bi[i].bank;
+		erase_mask[n] = sectors_planned(&bi[i], SECTOR_ERASE);
+		program_mask[n] = erase_mask[n] | sectors_planned(&bi[i], SECTOR_BLANK);
+		skipped += __builtin_popcount(sectors_planned(&bi[i], SECTOR_SAME));
+		erased += __builtin_popcount(erase_mask[n]);
+		blank += __builtin_popcount(sectors_planned(&bi[i], SECTOR_BLANK));
+		retval = stm32h743_check_writable(bi[i].bank, program_mask[n], "write_image");
+		if (retval == ERROR_OK)
+			retval = make_runs(&bi[i], program_mask[n]);
+		runs[n] = bi[i].runs;
+		nruns[n] = bi[i].nruns;
+		n++;
+	}
+	if (retval == ERROR_OK && n) {
+		LOG_INFO("write_image: %u sector%s already hold the image, %u blank, %u to erase",
+			skipped, skipped == 1 ? "" : "s", blank, erased);
+		retval = stm32h743_erase_sectors(banks, erase_mask, n);
+	}
+	for (unsigned int i = 0; i < n && retval == ERROR_OK; i++)
+		retval = stm32h743_confirm_erased(banks[i], erase_mask[i]);
+	if (retval == ERROR_OK && n)
+		retval = stm32h743_program_runs(banks, runs, nruns, n);
+	if (retval == ERROR_OK)
+		LOG_INFO("write_image: %" PRIu32 " bytes in %.3f s: %u sector%s skipped, %u erased, "
+			"%u programmed", *written, (timeval_ms() - start) / 1000.0, skipped,
+			skipped == 1 ? "" : "s", erased, erased + blank);
+	free_bank_images(bi);
+	return retval;
+}
+
+COMMAND_HANDLER(stm32h743_handle_incremental_command)
+{
+	if (CMD_ARGC > 1)
+		return stm32h743_bad_args(CMD, "[on|off]", "%u arguments, expected on or off",
+			CMD_ARGC);
+	if (CMD_ARGC == 1) {
+		if (!strcmp(CMD_ARGV[0], "on")) {
+			incremental = true;
+		} else if (!strcmp(CMD_ARGV[0], "off")) {
+			incremental = false;
+		} else {
+			return stm32h743_bad_args(CMD, "[on|off]", "'%s' is not on or off",
+				CMD_ARGV[0]);
+		}
+	}
+	command_print(CMD, "%s", incremental ? "on" : "off");
+	return ERROR_OK;
+}
+
+const struct command_registration stm32h743_image_command_handlers[] = {
+	{
+		.name = "incremental",
+		.handler = stm32h743_handle_incremental_command,
+		.mode = COMMAND_ANY,
+		.usage = "[on|off]",
+		.help = "Whole-image writes leave out sectors that already hold the image and "
+			"do not erase blank ones (on, the default); off erases and programs every "
+			"sector the image covers.",
+	},
+	COMMAND_REGISTRATION_DONE
+};
