@@ -36,6 +36,8 @@ def soak(args):
     rng = random.Random(args.seed)
     with Sim() as sim:
         pid = sim.proc.pid
+        rss_start = hostile.rss_kib(pid)
+        print('at start: RSS %d KiB, %d fds' % (rss_start, hostile.fd_count(pid)), flush=True)
         for _ in range(args.warmup):
             hostile.burst(sim.port, rng)
         time.sleep(0.2)
@@ -66,11 +68,12 @@ def soak(args):
         sim.proc.send_signal(signal.SIGTERM)
         code = procs.end(sim.proc, signal.SIGTERM, 10)
         exit_s = time.monotonic() - t
-    print('%d bursts in %.0f s; RSS %d -> %d KiB (peak %d), fds %d -> %d; '
+    print('%d bursts in %.0f s; RSS %d at start, %d after warm-up -> %d KiB at the end '
+          '(peak %d), fds %d -> %d; '
           '%d connections, %d refused, %d dropped; OpenOCD session %s; '
           'exit %d in %.0f ms after SIGTERM'
-          % (bursts, args.duration, rss0, rss1, peak, fds0, fds1, stats['connections'],
-             stats['refused_connections'], stats['dropped_connections'],
+          % (bursts, args.duration, rss_start, rss0, rss1, peak, fds0, fds1,
+             stats['connections'], stats['refused_connections'], stats['dropped_connections'],
              'ok' if ok_session else 'FAILED', code, exit_s * 1e3))
     problems = []
     if rss1 - rss0 > args.max_growth:
