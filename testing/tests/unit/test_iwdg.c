@@ -300,6 +300,15 @@ static unsigned int capture_end(struct capture *c, uint64_t *told)
 	return lines;
 }
 
+/* Hardware mode, log captured, and n resets by a counter that nothing refreshes. */
+static void free_running(struct wd *t, struct capture *c, unsigned int n)
+{
+	t->hardware_start = true;
+	capture_start(c);
+	iwdg_reset(&t->w, true);
+	run(t, n * FULL_PS(4));
+}
+
 /*
  * Hardware mode and firmware that never refreshes: a reset every 511.875 ms
  * of virtual time. 20 000 of them (almost 3 hours, seconds of a free-running
@@ -313,10 +322,7 @@ static void test_series_of_resets_logged_in_a_few_lines(void **state)
 	struct capture c;
 	uint64_t told;
 
-	t->hardware_start = true;
-	capture_start(&c);
-	iwdg_reset(&t->w, true);
-	run(t, 20000 * FULL_PS(4));
+	free_running(t, &c, 20000);
 	iwdg_log_flush(&t->w);
 	unsigned int lines = capture_end(&c, &told);
 
@@ -342,10 +348,7 @@ static void test_other_reason_ends_the_series(void **state)
 	struct capture c;
 	uint64_t told;
 
-	t->hardware_start = true;
-	capture_start(&c);
-	iwdg_reset(&t->w, true);
-	run(t, 5 * FULL_PS(4));			/* 1 line, 4 counted */
+	free_running(t, &c, 5);			/* 1 line, 4 counted */
 	wr(t, IWDG_KR, IWDG_KEY_ACCESS);
 	wr(t, IWDG_WINR, 0x800);
 	wr(t, IWDG_KR, IWDG_KEY_RELOAD);	/* counter 0xFFF > WINR: too early */
