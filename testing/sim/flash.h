@@ -180,6 +180,7 @@ bool flash_latency_short(const struct flash *f);
 bool flash_reads_altered(const struct flash *f, unsigned int bank);
 /* What the read path senses of [offset, offset + len) (len a multiple of 4). */
 void flash_sense(struct flash *f, uint32_t offset, uint8_t *buf, uint32_t len);
+void flash_crc_ecc_check(struct flash *f, unsigned int bank, uint32_t in_bank);
 
 /* Offsets are within the logical array. */
 bool flash_offset_present(const struct flash *f, uint32_t offset);

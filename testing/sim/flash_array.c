@@ -347,6 +347,20 @@ static int check_read(struct flash *f, uint32_t offset, unsigned int size, bool 
 	}
 }
 
+/*
+ * The CRC reader goes through the ECC decoder like any other read: a word
+ * with an ECC error raises its flag (and latches ECC_FA) there too.
+ */
+void flash_crc_ecc_check(struct flash *f, unsigned int bank, uint32_t in_bank)
+{
+	uint32_t index = in_bank / FLASH_WORD_BYTES;
+
+	if (f->words[bank][index] == WORD_ECC_DOUBLE)
+		report_ecc(f, bank, index, SR_DBECCERR);
+	else if (f->words[bank][index] == WORD_ECC_SINGLE)
+		report_ecc(f, bank, index, SR_SNECCERR);
+}
+
 bool flash_latency_short(const struct flash *f)
 {
 	return (f->acr & ACR_LATENCY_MASK) < f->latency_needed;

@@ -53,6 +53,7 @@ static uint32_t crc_range(struct flash_bank_ctrl *b, uint32_t first, uint32_t la
 		}
 		/* the CRC reader senses the array like any other read */
 		flash_sense(f, base + off, word, sizeof(word));
+		flash_crc_ecc_check(f, b->index, off);
 		*crc = flash_crc_compute(*crc, word, sizeof(word));
 	}
 	return last - first + 1;

@@ -185,11 +185,14 @@ struct stm32h743_run {
 	uint32_t addr;			/* first flash word */
 	uint32_t words;
 	const uint8_t *data;		/* words * 32 bytes */
+	uint32_t src;			/* 0, or where the data already is in target RAM */
 };
 int stm32h743_program_runs(struct flash_bank **banks, struct stm32h743_run **runs,
 		const unsigned int *nruns, unsigned int nbanks);
+/* Work to do while an erase runs; returns false when it has none left. */
+typedef bool (*stm32h743_erase_filler)(void *ctx);
 int stm32h743_erase_sectors(struct flash_bank **banks, const uint32_t *masks,
-		unsigned int nbanks);
+		unsigned int nbanks, stm32h743_erase_filler filler, void *ctx);
 int stm32h743_check_writable(struct flash_bank *bank, uint32_t sectors, const char *what);
 int stm32h743_confirm_erased(struct flash_bank *bank, uint32_t sectors);
 

@@ -74,6 +74,12 @@ static int crc_unit_run(struct flash_bank *bank, uint32_t offset, uint32_t len, 
 {
 	uint32_t cr, sr = 0;
 	int retval = stm32h743_read_reg(bank, STM32H743_CR, &cr);
+
+	/* an ECC flag already set would hide one the run raises */
+	if (retval == ERROR_OK)
+		retval = stm32h743_read_reg(bank, STM32H743_SR, &sr);
+	if (retval == ERROR_OK && (sr & (SR_SNECCERR | SR_DBECCERR)))
+		return ERROR_FLASH_OPERATION_FAILED;
 	bool was_locked = cr & CR_LOCK;
 
 	if (retval == ERROR_OK && was_locked)
@@ -111,6 +117,11 @@ static int crc_unit_run(struct flash_bank *bank, uint32_t offset, uint32_t len, 
 	if (retval == ERROR_OK)
 		retval = stm32h743_read_reg(bank, STM32H743_CRCDATA, crc);
 	*read_error = sr & SR_CRCRDERR;
+	if (retval == ERROR_OK && (sr & (SR_SNECCERR | SR_DBECCERR))) {
+		/* a word with an ECC error: left flagged for the read-back that locates it */
+		LOG_DEBUG("%s: the CRC run met an ECC error (SR=0x%08" PRIx32 ")", bank->name, sr);
+		retval = ERROR_FLASH_OPERATION_FAILED;
+	}
 	/* clearing CRC_EN resets the unit's configuration and CRCDATAR */
 	int end_retval = stm32h743_write_reg(bank, STM32H743_CR, was_locked ? CR_LOCK : 0);
 

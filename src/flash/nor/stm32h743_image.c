@@ -25,6 +25,11 @@
 
 /* Gaps of erased words shorter than this are programmed with the rest. */
 #define GAP_MIN_WORDS	16
+/* Data staged in RAM per debug-port write while the banks erase. */
+#define STAGE_CHUNK	4096
+/* RCC_AHB2ENR: the D2 SRAMs (SRAM1-3) are clocked only when enabled (RM0433 8.7.40) */
+#define RCC_AHB2ENR		0x580244DC
+#define AHB2ENR_D2SRAMS		(7u << 29)
 
 static bool incremental = true;
 
@@ -38,6 +43,37 @@ struct bank_image {
 	enum sector_plan plan[32];
 	struct stm32h743_run *runs;
 	unsigned int nruns;
+};
+
+static bool staging = true;
+
+/*
+ * RAM the driver fills with one bank's data while the banks erase, so that
+ * afterwards that bank programs from RAM while the other takes the wire
+ * (RM0433 2.3.2). Never the loader's work area.
+ */
+static const struct {
+	uint32_t addr, size;
+	bool d2;			/* needs its clock enabled in RCC_AHB2ENR */
+} stage_ram[] = {
+	{ 0x24000000, 512 * 1024, false },	/* AXI SRAM */
+	{ 0x30000000, 288 * 1024, true },	/* SRAM1-3 */
+	{ 0x20000000, 128 * 1024, false },	/* DTCM */
+	{ 0x38000000, 64 * 1024, false },	/* SRAM4 */
+};
+
+struct stage {
+	struct target *target;
+	struct bank_image *b;		/* the bank whose data is staged */
+	uint32_t free_addr[ARRAY_SIZE(stage_ram)], free_end[ARRAY_SIZE(stage_ram)];
+	unsigned int region;
+	unsigned int run;		/* b->runs[run] is being staged... */
+	uint32_t run_words;		/* ...this many of its words already */
+	struct stm32h743_run *staged;	/* staged pieces, each contiguous in RAM */
+	unsigned int nstaged;
+	bool failed;
+	uint32_t ahb2enr;
+	bool ahb2_set;
 };
 
 /* Our banks of the target, by index (0: 0x08000000, 1: 0x08100000). */
@@ -224,6 +260,145 @@ static int make_runs(struct bank_image *b, uint32_t sectors)
 	return ERROR_OK;
 }
 
+static uint32_t staged_bytes(const struct stage *st)
+{
+	uint32_t n = 0;
+
+	for (unsigned int i = 0; i < st->nstaged; i++)
+		n += st->staged[i].words * STM32H743_FLASH_WORD;
+	return n;
+}
+
+/* The RAM regions for staging, less the work area; the D2 SRAMs clocked. */
+static void stage_init(struct stage *st, struct target *target, struct bank_image *b)
+{
+	target_addr_t wa = target->working_area_phys;
+	uint32_t wa_end = wa + target->working_area_size;
+
+	memset(st, 0, sizeof(*st));
+	st->target = target;
+	st->b = b;
+	st->staged = calloc(b->nruns + ARRAY_SIZE(stage_ram) + 1, sizeof(*st->staged));
+	if (!st->staged) {
+		st->failed = true;
+		return;
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(stage_ram); i++) {
+		uint32_t lo = stage_ram[i].addr, hi = lo + stage_ram[i].size;
+
+		/* the work area sits at one end of a region (the config's choice) */
+		if (wa_end > lo && wa < hi) {
+			if (wa - lo >= hi - wa_end)
+				hi = wa;
+			else
+				lo = wa_end;
+		}
+		st->free_addr[i] = lo;
+		st->free_end[i] = hi > lo ? hi : lo;
+	}
+	if (target_read_u32(target, RCC_AHB2ENR, &st->ahb2enr) == ERROR_OK &&
+	    (st->ahb2enr & AHB2ENR_D2SRAMS) != AHB2ENR_D2SRAMS &&
+	    target_write_u32(target, RCC_AHB2ENR, st->ahb2enr | AHB2ENR_D2SRAMS) == ERROR_OK)
+		st->ahb2_set = true;
+	else if (!(st->ahb2enr & AHB2ENR_D2SRAMS))
+		for (unsigned int i = 0; i < ARRAY_SIZE(stage_ram); i++)
+			if (stage_ram[i].d2)
+				st->free_end[i] = st->free_addr[i];	/* unclocked: not used */
+}
+
+static void stage_end(struct stage *st)
+{
+	if (st->ahb2_set)
+		target_write_u32(st->target, RCC_AHB2ENR, st->ahb2enr);
+	free(st->staged);
+	st->staged = NULL;
+}
+
+/* One more chunk of the bank's runs into RAM; false when nothing is left to stage. */
+static bool stage_chunk(void *ctx)
+{
+	struct stage *st = ctx;
+	struct bank_image *b = st->b;
+
+	while (st->region < ARRAY_SIZE(stage_ram) &&
+	       st->free_end[st->region] - st->free_addr[st->region] < STM32H743_FLASH_WORD)
+		st->region++;
+	if (st->failed || st->run >= b->nruns || st->region >= ARRAY_SIZE(stage_ram))
+		return false;
+	const struct stm32h743_run *r = &b->runs[st->run];
+	uint32_t room = (st->free_end[st->region] - st->free_addr[st->region]) /
+		STM32H743_FLASH_WORD;
+	uint32_t words = MIN(MIN(room, r->words - st->run_words),
+		STAGE_CHUNK / STM32H743_FLASH_WORD);
+	uint32_t ram = st->free_addr[st->region];
+	const uint8_t *data = r->data + (size_t)st->run_words * STM32H743_FLASH_WORD;
+
+	if (target_write_buffer(st->target, ram, words * STM32H743_FLASH_WORD, data) !=
+	    ERROR_OK) {
+		st->failed = true;	/* the erase wait will see why; nothing relies on it yet */
+		return false;
+	}
+	struct stm32h743_run *last = st->nstaged ? &st->staged[st->nstaged - 1] : NULL;
+	uint32_t flash = r->addr + st->run_words * STM32H743_FLASH_WORD;
+
+	if (last && last->addr + last->words * STM32H743_FLASH_WORD == flash &&
+	    last->src + last->words * STM32H743_FLASH_WORD == ram) {
+		last->words += words;
+	} else {
+		st->staged[st->nstaged++] = (struct stm32h743_run){
+			.bank = b->bank, .addr = flash, .words = words, .data = data, .src = ram,
+		};
+	}
+	st->free_addr[st->region] += words * STM32H743_FLASH_WORD;
+	st->run_words += words;
+	if (st->run_words == r->words) {
+		st->run++;
+		st->run_words = 0;
+	}
+	return true;
+}
+
+/* The bank's runs after staging: the staged pieces, then what is left. */
+static int stage_apply(struct stage *st)
+{
+	struct bank_image *b = st->b;
+
+	if (st->failed || !st->nstaged)
+		return ERROR_OK;
+	unsigned int left = b->nruns - st->run;
+	struct stm32h743_run *runs = calloc(st->nstaged + left + 1, sizeof(*runs));
+
+	if (!runs)
+		return ERROR_FAIL;
+	memcpy(runs, st->staged, st->nstaged * sizeof(*runs));
+	for (unsigned int i = 0; i < left; i++) {
+		struct stm32h743_run r = b->runs[st->run + i];
+
+		if (i == 0 && st->run_words) {
+			r.addr += st->run_words * STM32H743_FLASH_WORD;
+			r.data += (size_t)st->run_words * STM32H743_FLASH_WORD;
+			r.words -= st->run_words;
+		}
+		runs[st->nstaged + i] = r;
+	}
+	LOG_INFO("write_image: %" PRIu32 " KiB of bank %u staged in RAM during the erase",
+		staged_bytes(st) / 1024,
+		stm32h743_info(b->bank)->index + 1);
+	free(b->runs);
+	b->runs = runs;
+	b->nruns = st->nstaged + left;
+	return ERROR_OK;
+}
+
+static uint64_t run_words(const struct bank_image *b)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < b->nruns; i++)
+		n += b->runs[i].words;
+	return n;
+}
+
 static void free_bank_images(struct bank_image *bi)
 {
 	for (unsigned int i = 0; i < 2; i++) {
@@ -265,6 +440,13 @@ int stm32h743_write_image(struct flash_bank *bank, struct image *image, bool era
 		retval = load_sections(image, bi, written);
 	uint32_t erased_crc = stm32h743_crc_of_erased(STM32H743_SECTOR_SIZE);
 
+	/*
+	 * Protection first, for every sector the image covers, as the
+	 * bank-by-bank path does: a refused write touches no register.
+	 */
+	for (unsigned int i = 0; i < 2 && retval == ERROR_OK; i++)
+		if (bi[i].bank && bi[i].touched)
+			retval = stm32h743_check_writable(bi[i].bank, bi[i].touched, "erase");
 	for (unsigned int i = 0; i < 2 && retval == ERROR_OK; i++) {
 		if (!bi[i].bank || !bi[i].touched)
 			continue;
@@ -275,22 +457,43 @@ int stm32h743_write_image(struct flash_bank *bank, struct image *image, bool era
 		skipped += __builtin_popcount(sectors_planned(&bi[i], SECTOR_SAME));
 		erased += __builtin_popcount(erase_mask[n]);
 		blank += __builtin_popcount(sectors_planned(&bi[i], SECTOR_BLANK));
-		retval = stm32h743_check_writable(bi[i].bank, program_mask[n], "write_image");
-		if (retval == ERROR_OK)
-			retval = make_runs(&bi[i], program_mask[n]);
+		retval = make_runs(&bi[i], program_mask[n]);
 		runs[n] = bi[i].runs;
 		nruns[n] = bi[i].nruns;
 		n++;
 	}
+	/*
+	 * While the banks erase, the wire would idle: fill RAM with data of
+	 * the bank with more to program, which then programs from RAM while
+	 * the other bank takes the wire. Only worth it with both banks at work.
+	 */
+	struct stage st = { 0 };
+	bool stage_now = retval == ERROR_OK && staging && n == 2 && (erase_mask[0] || erase_mask[1]) &&
+		nruns[0] && nruns[1] && bank->target->working_area_size;
+
+	if (stage_now)
+		stage_init(&st, bank->target, &bi[run_words(&bi[1]) > run_words(&bi[0]) ? 1 : 0]);
 	if (retval == ERROR_OK && n) {
 		LOG_INFO("write_image: %u sector%s already hold the image, %u blank, %u to erase",
 			skipped, skipped == 1 ? "" : "s", blank, erased);
-		retval = stm32h743_erase_sectors(banks, erase_mask, n);
+		retval = stm32h743_erase_sectors(banks, erase_mask, n,
+				stage_now ? stage_chunk : NULL, &st);
 	}
 	for (unsigned int i = 0; i < n && retval == ERROR_OK; i++)
 		retval = stm32h743_confirm_erased(banks[i], erase_mask[i]);
+	if (retval == ERROR_OK && stage_now) {
+		retval = stage_apply(&st);
+		for (unsigned int i = 0; i < n; i++) {
+			struct bank_image *b = &bi[stm32h743_info(banks[i])->index];
+
+			runs[i] = b->runs;
+			nruns[i] = b->nruns;
+		}
+	}
 	if (retval == ERROR_OK && n)
 		retval = stm32h743_program_runs(banks, runs, nruns, n);
+	if (stage_now)
+		stage_end(&st);
 	if (retval == ERROR_OK)
 		LOG_INFO("write_image: %" PRIu32 " bytes in %.3f s: %u sector%s skipped, %u erased, "
 			"%u programmed", *written, (timeval_ms() - start) / 1000.0, skipped,
@@ -299,23 +502,33 @@ int stm32h743_write_image(struct flash_bank *bank, struct image *image, bool era
 	return retval;
 }
 
-COMMAND_HANDLER(stm32h743_handle_incremental_command)
+/* `stm32h743 NAME [on|off]`: set or show a switch of whole-image writes. */
+static int on_off_command(struct command_invocation *cmd, bool *value)
 {
 	if (CMD_ARGC > 1)
-		return stm32h743_bad_args(CMD, "[on|off]", "%u arguments, expected on or off",
+		return stm32h743_bad_args(cmd, "[on|off]", "%u arguments, expected on or off",
 			CMD_ARGC);
 	if (CMD_ARGC == 1) {
-		if (!strcmp(CMD_ARGV[0], "on")) {
-			incremental = true;
-		} else if (!strcmp(CMD_ARGV[0], "off")) {
-			incremental = false;
-		} else {
-			return stm32h743_bad_args(CMD, "[on|off]", "'%s' is not on or off",
+		if (!strcmp(CMD_ARGV[0], "on"))
+			*value = true;
+		else if (!strcmp(CMD_ARGV[0], "off"))
+			*value = false;
+		else
+			return stm32h743_bad_args(cmd, "[on|off]", "'%s' is not on or off",
 				CMD_ARGV[0]);
-		}
 	}
-	command_print(CMD, "%s", incremental ? "on" : "off");
+	command_print(cmd, "%s", *value ? "on" : "off");
 	return ERROR_OK;
+}
+
+COMMAND_HANDLER(stm32h743_handle_incremental_command)
+{
+	return on_off_command(CMD, &incremental);
+}
+
+COMMAND_HANDLER(stm32h743_handle_staging_command)
+{
+	return on_off_command(CMD, &staging);
 }
 
 const struct command_registration stm32h743_image_command_handlers[] = {
@@ -327,6 +540,16 @@ const struct command_registration stm32h743_image_command_handlers[] = {
 		.help = "Whole-image writes leave out sectors that already hold the image and "
 			"do not erase blank ones (on, the default); off erases and programs every "
 			"sector the image covers.",
+	},
+	{
+		.name = "staging",
+		.handler = stm32h743_handle_staging_command,
+		.mode = COMMAND_ANY,
+		.usage = "[on|off]",
+		.help = "While both banks erase for a whole-image write, copy one bank's data "
+			"into the target's RAM (AXI SRAM outside the work area, SRAM1-4, DTCM), "
+			"so that it programs from there while the other bank takes the wire (on, "
+			"the default); off leaves the RAM alone.",
 	},
 	COMMAND_REGISTRATION_DONE
 };

@@ -473,7 +473,8 @@ static uint8_t *interleave(const struct program_run *runs, unsigned int n, uint3
 	uint32_t words = 0;
 
 	for (unsigned int i = 0; i < n; i++)
-		words += runs[i].words;
+		if (!runs[i].src)
+			words += runs[i].words;
 	uint8_t *out = malloc((size_t)words * STM32H743_FLASH_WORD);
 	uint32_t at = 0, next[STM32H743_LOADER_MAX_SEGMENTS] = { 0 };
 
@@ -482,8 +483,8 @@ static uint8_t *interleave(const struct program_run *runs, unsigned int n, uint3
 		return NULL;
 	while (at < words) {
 		for (unsigned int i = 0; i < n; i++) {
-			if (next[i] == runs[i].words)
-				continue;
+			if (runs[i].src || next[i] == runs[i].words)
+				continue;	/* staged in RAM, or done */
 			memcpy(out + (size_t)at++ * STM32H743_FLASH_WORD,
 				runs[i].data + (size_t)next[i]++ * STM32H743_FLASH_WORD,
 				STM32H743_FLASH_WORD);
@@ -511,6 +512,8 @@ static int loader_run_segments(struct loader_areas *a, const struct program_run 
 	target_addr_t params_addr = a->code->address + params_offset();
 	uint32_t total = 0;
 
+	uint32_t staged_words = 0;
+
 	for (unsigned int i = 0; i < n; i++) {
 		struct stm32h743_bank *info = stm32h743_info(runs[i].bank);
 
@@ -518,11 +521,15 @@ static int loader_run_segments(struct loader_areas *a, const struct program_run 
 			.flash_addr = runs[i].addr, .words = runs[i].words,
 			.regs = STM32H743_FLASH_REGS + info->index * STM32H743_BANK2_REGS,
 			.cr = CR_PG | stm32h743_psize_bits(info->psize),
+			.src = runs[i].src,
 		};
+		if (runs[i].src)
+			staged_words += runs[i].words;
 	}
-	uint8_t *data = n > 1 ? interleave(runs, n, &total) : (uint8_t *)runs[0].data;
+	bool copy = n > 1 || runs[0].src;
+	uint8_t *data = copy ? interleave(runs, n, &total) : (uint8_t *)runs[0].data;
 
-	if (n == 1)
+	if (!copy)
 		total = runs[0].words;
 	if (!data)
 		return ERROR_FAIL;
@@ -534,14 +541,19 @@ static int loader_run_segments(struct loader_areas *a, const struct program_run 
 		init_reg_param(&reg_params[1], "sp", 32, PARAM_OUT);
 		buf_set_u32(reg_params[0].value, 0, 32, params_addr);
 		buf_set_u32(reg_params[1].value, 0, 32, a->code->address + stack_top_offset());
-		retval = target_run_flash_async_algorithm(target, data, total,
-			STM32H743_FLASH_WORD, 0, NULL, ARRAY_SIZE(reg_params), reg_params,
-			a->fifo->address, a->fifo->size, a->code->address, a->code->address + 4,
-			&armv7m_info);
+		if (total)
+			retval = target_run_flash_async_algorithm(target, data, total,
+				STM32H743_FLASH_WORD, 0, NULL, ARRAY_SIZE(reg_params), reg_params,
+				a->fifo->address, a->fifo->size, a->code->address,
+				a->code->address + 4, &armv7m_info);
+		else	/* all from RAM: no FIFO to feed; a word takes at most 1 ms */
+			retval = target_run_algorithm(target, 0, NULL, ARRAY_SIZE(reg_params),
+				reg_params, a->code->address, a->code->address + 4,
+				1000 + staged_words, &armv7m_info);
 		destroy_reg_param(&reg_params[0]);
 		destroy_reg_param(&reg_params[1]);
 	}
-	if (n > 1)
+	if (copy)
 		free(data);
 	if (retval != ERROR_OK && !p.nsegments)
 		return retval;
@@ -911,6 +923,7 @@ int stm32h743_program_runs(struct flash_bank **banks, struct stm32h743_run **run
 				.bank = banks[b], .words = words,
 				.addr = r->addr + off[b] * STM32H743_FLASH_WORD,
 				.data = r->data + (size_t)off[b] * STM32H743_FLASH_WORD,
+				.src = r->src ? r->src + off[b] * STM32H743_FLASH_WORD : 0,
 			};
 			off[b] += words;
 			if (off[b] == r->words) {
@@ -1037,8 +1050,12 @@ static int erase_start_next(struct flash_bank *bank, uint32_t *left, int *sector
 	return retval;
 }
 
-/* Poll one bank until its erase ends (one register at a time, as a debugger waits). */
-static int erase_wait(struct flash_bank *bank, int64_t started_ms, uint32_t *sr)
+/*
+ * Poll one bank until its erase ends (one register at a time, as a debugger
+ * waits); the filler's work (staging data in RAM) goes between the polls.
+ */
+static int erase_wait(struct flash_bank *bank, int64_t started_ms, uint32_t *sr,
+		stm32h743_erase_filler filler, void *ctx)
 {
 	unsigned int timeout = stm32h743_bank_erase_timeout_ms(stm32h743_info(bank)->psize);
 
@@ -1054,7 +1071,8 @@ static int erase_wait(struct flash_bank *bank, int64_t started_ms, uint32_t *sr)
 			op.timed_out = true;
 			return ERROR_FLASH_BUSY;
 		}
-		alive_sleep(1);
+		if (!filler || !filler(ctx))
+			alive_sleep(1);
 	}
 }
 
@@ -1065,7 +1083,7 @@ static int erase_wait(struct flash_bank *bank, int64_t started_ms, uint32_t *sr)
  * to be erased gets one bank erase.
  */
 int stm32h743_erase_sectors(struct flash_bank **banks, const uint32_t *masks,
-		unsigned int nbanks)
+		unsigned int nbanks, stm32h743_erase_filler filler, void *ctx)
 {
 	uint32_t left[2];
 	int running[2] = { -1, -1 };	/* sector erasing, ERASE_WHOLE_BANK, or -1 */
@@ -1102,7 +1120,7 @@ int stm32h743_erase_sectors(struct flash_bank **banks, const uint32_t *masks,
 		/* the erase started first ends first (sectors take the same time) */
 		uint32_t sr;
 
-		retval = erase_wait(banks[oldest], started_ms[oldest], &sr);
+		retval = erase_wait(banks[oldest], started_ms[oldest], &sr, filler, ctx);
 		if (retval == ERROR_OK)
 			retval = erase_finished(banks[oldest], running[oldest], sr, instant[oldest],
 					timeval_ms() - started_ms[oldest]);

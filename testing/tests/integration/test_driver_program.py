@@ -40,7 +40,9 @@ def program_all(fmt):
         for name, segs in images:
             path, addr = di.write_image(fmt, '%s-%s' % (fmt, name), segs,
                                         entry=0x08000009 if name == 'bank1' else None)
-            out = sim.openocd('echo "@@firmware-started"',
+            # every sector the image covers erased, as the counts below expect
+            # (incremental writes: test_incremental.py)
+            out = sim.openocd('stm32h743 incremental off', 'echo "@@firmware-started"',
                               'program %s %s verify reset exit' % (path, addr), timeout=90)
             pos = 0
             for step in PROGRAMMED_OK:

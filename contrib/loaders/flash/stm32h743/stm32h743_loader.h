@@ -15,7 +15,9 @@
  * bank, with that bank's register block. With `interleave` set the loader
  * takes one word for each unfinished segment in turn, so two segments in the
  * two banks keep both banks programming at the same time; the driver then
- * interleaves the data the same way. Before writing a word the loader only
+ * interleaves the data the same way. A segment with `src` set takes its
+ * words from RAM there instead (data the driver staged while the banks
+ * erased); only the other segments take words from the FIFO. Before writing a word the loader only
  * waits for its own bank's queue (QW) to drain; right after writing it, it
  * reads the status once more and counts words already done (instant_words),
  * which no working controller can do.
@@ -49,6 +51,7 @@ struct stm32h743_loader_segment {
 	uint32_t words;		/* flash words left */
 	uint32_t regs;		/* FLASH register block of this bank */
 	uint32_t cr;		/* FLASH_CR value while programming: PG | PSIZE */
+	uint32_t src;		/* 0: words come from the FIFO; else their address in RAM */
 };
 
 struct stm32h743_loader_params {

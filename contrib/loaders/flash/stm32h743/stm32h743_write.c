@@ -72,27 +72,33 @@ int loader_main(struct stm32h743_loader_params *p)
 
 		if (sr & STM32H743_SR_ERRORS)
 			return stop_on_error(p, s, sr, rp);
-		do {
-			avail = *wp;
-		} while (avail == rd);
-		if (avail == 0) {
-			p->status = STM32H743_LOADER_ABORTED;
-			return -1;
+		if (!s->src) {
+			do {
+				avail = *wp;
+			} while (avail == rd);
+			if (avail == 0) {
+				p->status = STM32H743_LOADER_ABORTED;
+				return -1;
+			}
 		}
 		*bank_reg(s, STM32H743_LOADER_CR) = s->cr;
 		barrier();
 		reg32 *dst = (reg32 *)s->flash_addr;
-		const uint32_t *src = (const uint32_t *)rd;
+		const uint32_t *src = (const uint32_t *)(s->src ? s->src : rd);
 
 		for (int i = 0; i < STM32H743_FLASH_WORD / 4; i++)
 			dst[i] = src[i];
 		barrier();
 		if (!(*bank_reg(s, STM32H743_LOADER_SR) & STM32H743_SR_QW))
 			p->instant_words++;
-		rd += STM32H743_FLASH_WORD;
-		if (rd >= p->fifo_end)
-			rd = data_start;
-		*rp = rd;
+		if (s->src) {
+			s->src += STM32H743_FLASH_WORD;
+		} else {
+			rd += STM32H743_FLASH_WORD;
+			if (rd >= p->fifo_end)
+				rd = data_start;
+			*rp = rd;
+		}
 		s->flash_addr += STM32H743_FLASH_WORD;
 		s->words--;
 	}
