@@ -451,6 +451,13 @@ static const struct command_registration stm32h743_exec_command_handlers[] = {
 	COMMAND_REGISTRATION_DONE
 };
 
+/* At shutdown: the bank's data, and the image kept for checksums. */
+static void stm32h743_free_driver_priv(struct flash_bank *bank)
+{
+	stm32h743_forget_image();
+	default_flash_free_driver_priv(bank);
+}
+
 /* struct flash_driver explain_read_failure (patches/0007): dump_image and others */
 static void stm32h743_explain_read(struct flash_bank *bank, target_addr_t addr, uint32_t count)
 {
@@ -489,8 +496,9 @@ const struct flash_driver stm32h743_flash = {
 	.erase_check = default_flash_blank_check,
 	.protect_check = stm32h743_protect_check,
 	.info = stm32h743_info_cmd,
-	.free_driver_priv = default_flash_free_driver_priv,
+	.free_driver_priv = stm32h743_free_driver_priv,
 	.failure_reason = stm32h743_failure_reason,
 	.write_image = stm32h743_write_image,
+	.checksum = stm32h743_checksum,
 	.explain_read_failure = stm32h743_explain_read,
 };

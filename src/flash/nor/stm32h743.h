@@ -234,12 +234,18 @@ uint32_t stm32h743_crc_of_erased(uint32_t len);
 int stm32h743_crc_unit(struct flash_bank *bank, uint32_t offset, uint32_t len, uint32_t *crc);
 void stm32h743_crc_forget(void);
 
-/* stm32h743_image.c: whole-image writes (patches/0004) */
+/* stm32h743_image.c: whole-image writes (patches/0004), checksums (0008) */
 int stm32h743_write_image(struct flash_bank *bank, struct image *image, bool erase,
 		uint32_t *written);
+int stm32h743_checksum(struct flash_bank *bank, uint32_t offset, uint32_t count,
+		uint32_t *checksum);
+void stm32h743_forget_image(void);
 extern const struct command_registration stm32h743_image_command_handlers[];
 
 /* stm32h743_verify.c */
+/* 1: the CRC unit says [addr, addr + n) holds expected; 0: it does not; -1: cannot tell */
+int stm32h743_unit_matches(struct flash_bank *bank, target_addr_t addr, const uint8_t *expected,
+		uint32_t n);
 int stm32h743_verify(struct flash_bank *bank, const uint8_t *buffer, uint32_t offset,
 		uint32_t count);
 int stm32h743_read(struct flash_bank *bank, uint8_t *buffer, uint32_t offset, uint32_t count);

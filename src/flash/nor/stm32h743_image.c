@@ -33,6 +33,18 @@
 
 static bool incremental = true;
 
+/*
+ * What the last whole-image write left in each bank (the image, 0xFF around
+ * it in the sectors it covered, 0xFF elsewhere), kept to answer checksum
+ * requests (GDB's compare-sections) from the host once the CRC unit says
+ * the flash still holds it.
+ */
+static struct {
+	struct target *target;
+	uint8_t *data[2];
+	uint32_t size[2];
+} written;
+
 enum sector_plan { SECTOR_UNTOUCHED, SECTOR_SAME, SECTOR_BLANK, SECTOR_ERASE };
 
 /* What the image puts in one bank: whole sectors, erased value where it has no data. */
@@ -138,8 +150,8 @@ static int check_overlaps(struct image *image)
 	return retval;
 }
 
-/* Copy every section into the bank images; *written counts the bytes. */
-static int load_sections(struct image *image, struct bank_image *bi, uint32_t *written)
+/* Copy every section into the bank images; *bytes counts them. */
+static int load_sections(struct image *image, struct bank_image *bi, uint32_t *bytes)
 {
 	for (unsigned int i = 0; i < image->num_sections; i++) {
 		struct imagesection *s = &image->sections[i];
@@ -167,7 +179,7 @@ static int load_sections(struct image *image, struct bank_image *bi, uint32_t *w
 			     s_no <= (in_bank + got - 1) / STM32H743_SECTOR_SIZE; s_no++)
 				b->touched |= 1u << s_no;
 			off += got;
-			*written += got;
+			*bytes += got;
 		}
 	}
 	return ERROR_OK;
@@ -399,6 +411,49 @@ static uint64_t run_words(const struct bank_image *b)
 	return n;
 }
 
+void stm32h743_forget_image(void)
+{
+	for (unsigned int i = 0; i < 2; i++) {
+		free(written.data[i]);
+		written.data[i] = NULL;
+	}
+	written.target = NULL;
+}
+
+/* Keep the bank images of a write that succeeded (they are taken from bi). */
+static void remember_image(struct target *target, struct bank_image *bi)
+{
+	stm32h743_forget_image();
+	written.target = target;
+	for (unsigned int i = 0; i < 2; i++) {
+		if (!bi[i].bank || !bi[i].data)
+			continue;
+		written.data[i] = bi[i].data;
+		written.size[i] = bi[i].bank->size;
+		bi[i].data = NULL;
+	}
+}
+
+/*
+ * struct flash_driver checksum (patches/0008): OpenOCD's checksum of a
+ * range the last whole-image write covered, from the host's copy, once the
+ * CRC unit confirms the flash holds exactly that copy there.
+ */
+int stm32h743_checksum(struct flash_bank *bank, uint32_t offset, uint32_t count,
+		uint32_t *checksum)
+{
+	unsigned int i = stm32h743_info(bank)->index;
+
+	if (i > 1 || written.target != bank->target || !written.data[i] ||
+	    offset + count > written.size[i] || offset + count < offset)
+		return ERROR_NOT_IMPLEMENTED;
+	const uint8_t *copy = written.data[i] + offset;
+
+	if (stm32h743_unit_matches(bank, bank->base + offset, copy, count) != 1)
+		return ERROR_NOT_IMPLEMENTED;
+	return image_calculate_checksum(copy, count, checksum);
+}
+
 static void free_bank_images(struct bank_image *bi)
 {
 	for (unsigned int i = 0; i < 2; i++) {
@@ -408,7 +463,7 @@ static void free_bank_images(struct bank_image *bi)
 }
 
 int stm32h743_write_image(struct flash_bank *bank, struct image *image, bool erase,
-		uint32_t *written)
+		uint32_t *bytes)
 {
 	struct bank_image bi[2] = { 0 };
 	struct flash_bank *banks[2];
@@ -419,7 +474,7 @@ int stm32h743_write_image(struct flash_bank *bank, struct image *image, bool era
 
 	if (!erase)
 		return ERROR_NOT_IMPLEMENTED;	/* program only: the core's way, bank by bank */
-	*written = 0;
+	*bytes = 0;
 	stm32h743_clear_last_failure();
 	find_banks(bank->target, bi);
 	int retval = check_overlaps(image);
@@ -437,7 +492,7 @@ int stm32h743_write_image(struct flash_bank *bank, struct image *image, bool era
 		}
 	}
 	if (retval == ERROR_OK)
-		retval = load_sections(image, bi, written);
+		retval = load_sections(image, bi, bytes);
 	uint32_t erased_crc = stm32h743_crc_of_erased(STM32H743_SECTOR_SIZE);
 
 	/*
@@ -494,10 +549,12 @@ int stm32h743_write_image(struct flash_bank *bank, struct image *image, bool era
 		retval = stm32h743_program_runs(banks, runs, nruns, n);
 	if (stage_now)
 		stage_end(&st);
-	if (retval == ERROR_OK)
+	if (retval == ERROR_OK) {
 		LOG_INFO("write_image: %" PRIu32 " bytes in %.3f s: %u sector%s skipped, %u erased, "
-			"%u programmed", *written, (timeval_ms() - start) / 1000.0, skipped,
+			"%u programmed", *bytes, (timeval_ms() - start) / 1000.0, skipped,
 			skipped == 1 ? "" : "s", erased, erased + blank);
+		remember_image(bank->target, bi);
+	}
 	free_bank_images(bi);
 	return retval;
 }

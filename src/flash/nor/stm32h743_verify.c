@@ -91,6 +91,14 @@ run:
 	return unit_crc == crc ? CRC_SAME : CRC_DIFFERENT;
 }
 
+int stm32h743_unit_matches(struct flash_bank *bank, target_addr_t addr, const uint8_t *expected,
+		uint32_t n)
+{
+	enum crc_result r = unit_compare(bank, addr, expected, n);
+
+	return r == CRC_SAME ? 1 : r == CRC_DIFFERENT ? 0 : -1;
+}
+
 static enum crc_result crc_compare(struct target *target, target_addr_t addr,
 		const uint8_t *expected, uint32_t n)
 {

@@ -160,3 +160,32 @@ def test_verify_uses_the_crc_unit_and_finds_a_difference():
     check(runs >= 2, 'the CRC unit ran %d times for two verifies' % runs, out)
     check(di.failed(out, 'bad'), 'verify of a different file passed', out)
     expect_in('0x%08x' % (0x08000000 + BANK + 0x12345), di.between(out, 'bad'), 'bad verify')
+
+
+@timeout(300)
+def test_gdb_load_then_compare_sections_without_the_core():
+    """GDB's load goes through the whole-image write (its vFlashErase is left
+    to it: the blank sectors are not erased); a later compare-sections
+    (qCRC) is answered from the written image once the CRC unit confirms
+    the flash holds it: no CRC algorithm runs on the core."""
+    import test_driver_gdb as dg
+    from harness import OpenOCDServer
+    elf, _, _ = dg.build_firmware()
+    with di.board_sim() as sim:
+        with OpenOCDServer(sim, 'echo "%s"' % dg.FIRMWARE_STARTED, allow=dg.UNWIND_READS) as ocd:
+            out = ocd.gdb(elf, 'monitor reset halt', 'load', 'detach', timeout=120)
+            s0 = sim.stats()
+            out2 = ocd.gdb(elf, 'compare-sections', 'detach', timeout=60)
+            s1 = sim.stats()
+    check('Loading section .text' in out, 'load', out)
+    check(re.search(r'^Section \.text, range 0x8000000 -- 0x[0-9a-f]+: matched\.$', out2, re.M),
+          'compare-sections .text', out2)
+    check('MIS-MATCHED' not in out2, 'compare-sections mismatched', out2)
+    cpu = s1['cpu_instructions'] - s0['cpu_instructions']
+    runs = sum(b['crc_runs'] for b in s1['flash']['banks']) - \
+        sum(b['crc_runs'] for b in s0['flash']['banks'])
+    note('compare-sections: %d core instructions, %d CRC unit runs' % (cpu, runs))
+    check(runs >= 2 and cpu < 1000, 'compare-sections ran %d core instructions and %d CRC '
+          'unit runs: the driver did not answer it' % (cpu, runs), out2)
+    erases = sum(b['sectors_erased'] + b['bank_erases'] for b in s0['flash']['banks'])
+    expect_eq(erases, 1, 'sectors erased by load (only bank 1 sector 0 held firmware)')
