@@ -118,8 +118,13 @@ static int crc_unit_run(struct flash_bank *bank, uint32_t offset, uint32_t len, 
 		retval = stm32h743_read_reg(bank, STM32H743_CRCDATA, crc);
 	*read_error = sr & SR_CRCRDERR;
 	if (retval == ERROR_OK && (sr & (SR_SNECCERR | SR_DBECCERR))) {
-		/* a word with an ECC error: left flagged for the read-back that locates it */
+		/*
+		 * A word with an ECC error: the caller falls back to reading,
+		 * which meets it again and locates it. The flags this run raised
+		 * are cleared, or the next operation would take them for its own.
+		 */
 		LOG_DEBUG("%s: the CRC run met an ECC error (SR=0x%08" PRIx32 ")", bank->name, sr);
+		stm32h743_write_reg(bank, STM32H743_CCR, SR_SNECCERR | SR_DBECCERR);
 		retval = ERROR_FLASH_OPERATION_FAILED;
 	}
 	/* clearing CRC_EN resets the unit's configuration and CRCDATAR */

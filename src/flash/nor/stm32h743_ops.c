@@ -1058,20 +1058,25 @@ static int erase_wait(struct flash_bank *bank, int64_t started_ms, uint32_t *sr,
 		stm32h743_erase_filler filler, void *ctx)
 {
 	unsigned int timeout = stm32h743_bank_erase_timeout_ms(stm32h743_info(bank)->psize);
+	int64_t filling_ms = 0;		/* the filler's time: the host's, not the erase's */
 
 	for (;;) {
 		int retval = stm32h743_read_reg(bank, STM32H743_SR, sr);
 
 		if (retval != ERROR_OK || !(*sr & (SR_QW | SR_BSY)))
 			return retval;
-		if (timeval_ms() - started_ms > timeout) {
+		if (timeval_ms() - started_ms - filling_ms > timeout) {
 			LOG_ERROR("bank %u erase still busy after %u ms (%s=0x%08" PRIx32 ")",
 				stm32h743_info(bank)->index + 1, timeout,
 				stm32h743_reg_name(bank, STM32H743_SR), *sr);
 			op.timed_out = true;
 			return ERROR_FLASH_BUSY;
 		}
-		if (!filler || !filler(ctx))
+		int64_t before = timeval_ms();
+
+		if (filler && filler(ctx))
+			filling_ms += timeval_ms() - before;
+		else
 			alive_sleep(1);
 	}
 }
