@@ -47,9 +47,9 @@ static char *err_bufs[ERR_SIZES + 1], *fmt_bufs[FMT_SIZES + 1], *value_bufs[VALU
  * A heap buffer of exactly size bytes (1 to max), as a fresh malloc() gives
  * it: every byte FRESH, so a missing terminator is not hidden by what an
  * earlier input left there. One buffer per size, allocated on first use
- * and kept: a malloc and free of three buffers per input took a fifth of
- * the target's time. ASan's redzones around each still catch any access
- * past the end.
+ * and kept (a malloc and free of three buffers per input were a good part
+ * of the target's time). ASan's redzones around each still catch any
+ * access past the end.
  */
 static char *exact_buffer(char **pool, size_t max, size_t size)
 {
