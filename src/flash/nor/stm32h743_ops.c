@@ -193,6 +193,39 @@ static int check_no_area(struct flash_bank *bank, uint32_t first, uint32_t last,
 }
 
 /*
+ * An erase of sectors first..last reads idle. A controller locked again was
+ * reset under us: the erase did not happen (at once) or stopped part way
+ * (later), and is not recorded as done. Idle at the first status read
+ * (instant) means the controller reported done without erasing.
+ */
+static int erase_ended(struct flash_bank *bank, unsigned int first, unsigned int last,
+		bool instant, uint32_t first_sr, int64_t elapsed_ms, const char *what)
+{
+	uint32_t cr_now = 0;
+
+	if (stm32h743_read_reg(bank, STM32H743_CR, &cr_now) == ERROR_OK && (cr_now & CR_LOCK)) {
+		LOG_ERROR("%s: %s is locked again (0x%08" PRIx32 ") and the erase %s: the chip "
+			"was reset during the operation", what,
+			stm32h743_reg_name(bank, STM32H743_CR), cr_now, instant ? "did not start" :
+			"stopped part way");
+		op.reset_seen = true;
+		return ERROR_FLASH_OPERATION_FAILED;
+	}
+	LOG_DEBUG("%s: FLASH_SR=0x%08" PRIx32 " at the first status read, done after %" PRId64
+		" ms", what, first_sr, elapsed_ms);
+	stm32h743_record_erase(bank, first, last, instant, elapsed_ms);
+	if (instant) {
+		LOG_ERROR("%s: the controller reported it done at the first status read (%s=0x%08"
+			PRIx32 ", QW clear); an erase takes at least a second (DS12110), so it did "
+			"not happen", what, stm32h743_reg_name(bank, STM32H743_SR), first_sr);
+		op.instant = true;
+		snprintf(op.instant_what, sizeof(op.instant_what), "%s", what);
+		return ERROR_FLASH_OPERATION_FAILED;
+	}
+	return ERROR_OK;
+}
+
+/*
  * Start one sector or bank erase and wait for it. An erase takes a second or
  * more (DS12110 t_ERASE128KB): a queue already empty at the first status
  * read means the controller reported done without erasing.
@@ -212,34 +245,8 @@ static int erase_one(struct flash_bank *bank, uint32_t cr, unsigned int timeout_
 		retval = stm32h743_wait_idle(bank, timeout_ms, what);
 	if (retval != ERROR_OK)
 		return retval;
-	bool instant = !(sr & (SR_QW | SR_BSY));
-	uint32_t cr_now = 0;
-
-	/*
-	 * A controller locked again was reset under us: the erase did not happen
-	 * (at once) or stopped part way (later), and is not recorded as done.
-	 */
-	if (stm32h743_read_reg(bank, STM32H743_CR, &cr_now) == ERROR_OK && (cr_now & CR_LOCK)) {
-		LOG_ERROR("%s: %s is locked again (0x%08" PRIx32 ") and the erase %s: the chip "
-			"was reset during the operation", what,
-			stm32h743_reg_name(bank, STM32H743_CR), cr_now, instant ? "did not start" :
-			"stopped part way");
-		op.reset_seen = true;
-		return ERROR_FLASH_OPERATION_FAILED;
-	}
-
-	LOG_DEBUG("%s: FLASH_SR=0x%08" PRIx32 " at the first status read, done after %" PRId64
-		" ms", what, sr, timeval_ms() - start);
-	stm32h743_record_erase(bank, first, last, instant, timeval_ms() - start);
-	if (instant) {
-		LOG_ERROR("%s: the controller reported it done at the first status read (%s=0x%08"
-			PRIx32 ", QW clear); an erase takes at least a second (DS12110), so it did "
-			"not happen", what, stm32h743_reg_name(bank, STM32H743_SR), sr);
-		op.instant = true;
-		snprintf(op.instant_what, sizeof(op.instant_what), "%s", what);
-		return ERROR_FLASH_OPERATION_FAILED;
-	}
-	return ERROR_OK;
+	return erase_ended(bank, first, last, !(sr & (SR_QW | SR_BSY)), sr,
+		timeval_ms() - start, what);
 }
 
 static int erase_sectors(struct flash_bank *bank, unsigned int first, unsigned int last)
@@ -990,14 +997,13 @@ int stm32h743_confirm_erased(struct flash_bank *bank, uint32_t sectors)
  */
 #define ERASE_WHOLE_BANK 99
 
-static int erase_finished(struct flash_bank *bank, int sector, uint32_t sr, bool first_poll,
+static int erase_finished(struct flash_bank *bank, int sector, uint32_t sr, bool instant,
 		int64_t elapsed_ms)
 {
 	unsigned int first = sector == ERASE_WHOLE_BANK ? 0 : sector;
 	unsigned int last = sector == ERASE_WHOLE_BANK ? bank->num_sectors - 1 : first;
 	unsigned int index = stm32h743_info(bank)->index + 1;
 	char what[48];
-	uint32_t cr;
 
 	if (sector == ERASE_WHOLE_BANK)
 		snprintf(what, sizeof(what), "bank %u erase", index);
@@ -1005,23 +1011,7 @@ static int erase_finished(struct flash_bank *bank, int sector, uint32_t sr, bool
 		snprintf(what, sizeof(what), "bank %u sector %u erase", index, first);
 	if (sr & SR_ERRORS)
 		return stm32h743_report_errors(bank, sr, what);
-	if (stm32h743_read_reg(bank, STM32H743_CR, &cr) == ERROR_OK && (cr & CR_LOCK)) {
-		LOG_ERROR("%s: %s is locked again (0x%08" PRIx32 ") and the erase stopped: the chip "
-			"was reset during the operation", what, stm32h743_reg_name(bank, STM32H743_CR),
-			cr);
-		op.reset_seen = true;
-		return ERROR_FLASH_OPERATION_FAILED;
-	}
-	stm32h743_record_erase(bank, first, last, first_poll, elapsed_ms);
-	if (first_poll) {
-		LOG_ERROR("%s: the controller reported it done at the first status read (%s=0x%08"
-			PRIx32 ", QW clear); an erase takes at least a second (DS12110), so it did "
-			"not happen", what, stm32h743_reg_name(bank, STM32H743_SR), sr);
-		op.instant = true;
-		snprintf(op.instant_what, sizeof(op.instant_what), "%s", what);
-		return ERROR_FLASH_OPERATION_FAILED;
-	}
-	return ERROR_OK;
+	return erase_ended(bank, first, last, instant, sr, elapsed_ms, what);
 }
 
 /* Start the next erase of a bank: its whole bank if every sector is left. */
