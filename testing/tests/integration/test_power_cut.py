@@ -68,6 +68,19 @@ def upstream(sim, *cmds, **kw):
     return sim.openocd('init', 'reset halt', *cmds, config='upstream', **kw)
 
 
+def rewrite_and_check(sim, path, base, image, opts, what):
+    """Write the image again (upstream driver), verify it, read it back: it
+    is all there, no ECC-bad word is left, the option bytes are unchanged."""
+    dump = tmpfile('rewrite-%08x.bin' % base)
+    out = upstream(sim, 'flash write_image erase %s 0x%08x' % (path, base),
+                   'verify_image %s 0x%08x' % (path, base),
+                   'dump_image %s 0x%08x 0x%x' % (dump, base, IMAGE_B), timeout=90)
+    expect_in('verified %d bytes' % IMAGE_B, out)
+    expect_same_data(read_file(dump), image, what, out)
+    expect_eq(sim.stats()['flash']['ecc_bad_words'], 0, 'ECC-bad words: ' + what)
+    expect_options_unchanged(sim, opts)
+
+
 def expect_state_loaded(sim):
     """The simulator booted on its state file without complaint."""
     text = sim.log()
@@ -266,14 +279,7 @@ def test_power_loss_during_program():
                   'word after the interrupted one', out)
 
         # Erase, write and verify repair it.
-        dump = tmpfile('dump.bin')
-        out = upstream(sim, 'flash write_image erase %s 0x%08x' % (path, BANK_BASE[1]),
-                       'verify_image %s 0x%08x' % (path, BANK_BASE[1]),
-                       'dump_image %s 0x%08x 0x%x' % (dump, BANK_BASE[1], IMAGE_B), timeout=90)
-        expect_in('verified %d bytes' % IMAGE_B, out)
-        expect_same_data(read_file(dump), image, 'bank 2 after the repair', out)
-        expect_eq(sim.stats()['flash']['ecc_bad_words'], 0, 'ECC-bad words after the repair')
-        expect_options_unchanged(sim, opts)
+        rewrite_and_check(sim, path, BANK_BASE[1], image, opts, 'bank 2 after the repair')
     expect_state_loaded(sim)
     expect_same_data(export_bank(state, 2)[:IMAGE_B], image, 'bank 2 in the state file')
     expect_same_data(export_bank(state, 1), bank1, 'bank 1 (not written) at the end')
@@ -365,14 +371,7 @@ def test_power_loss_on_board_with_firmware():
         check(out.value('bad') != '0', 'the interrupted word reads without error', out)
 
         # The write again completes the new firmware.
-        after = tmpfile('after.bin')
-        out = upstream(sim, 'flash write_image erase %s 0x%08x' % (path, BANK_BASE[0]),
-                       'verify_image %s 0x%08x' % (path, BANK_BASE[0]),
-                       'dump_image %s 0x%08x 0x%x' % (after, BANK_BASE[0], IMAGE_B), timeout=90)
-        expect_in('verified %d bytes' % IMAGE_B, out)
-        expect_same_data(read_file(after), image, 'bank 1 after the second write', out)
-        expect_eq(sim.stats()['flash']['ecc_bad_words'], 0, 'ECC-bad words after the write')
-        expect_options_unchanged(sim, opts)
+        rewrite_and_check(sim, path, BANK_BASE[0], image, opts, 'bank 1 after the second write')
     expect_state_loaded(sim)
     expect_same_data(export_bank(state, 1)[:IMAGE_B], image, 'bank 1 in the state file')
     expect_same_data(export_bank(state, 2), bank2, 'bank 2 (not written) in the state file')
