@@ -758,11 +758,27 @@ static void save_when_due(const struct options *o, struct stm32h743 *chip, bool 
 {
 	static uint64_t last_save;
 
-	if (!quiescent || !chip->flash.dirty || !o->state_file ||
+	if (!quiescent || !chip_is_quiet(chip) || !chip->flash.dirty || !o->state_file ||
 	    chip->clock.now - last_save < 250 * PS_PER_MS)
 		return;
 	last_save = chip->clock.now;
 	save_state(o, chip);
+}
+
+/*
+ * Nothing arrived. With a debugger connected the chip waits for it: its time
+ * flows with the wire and with the debugger's polls only (see poll_step), so
+ * a host pause costs no virtual time (the chip only lives through the time
+ * the wire already took). Alone, the chip runs on by quanta.
+ * Returns true when there is nothing to do until a socket is ready.
+ */
+static bool wire_idle(struct server *srv)
+{
+	if (srv->client >= 0) {
+		chip_settle(srv->chip);	/* the time the wire already took */
+		return true;
+	}
+	return chip_run_ahead(srv->chip, RUNAHEAD_QUANTUM_PS);
 }
 
 /*
@@ -789,7 +805,7 @@ static int wait_and_serve(struct server *srv)
 		return -1;
 	}
 	if (n == 0) {
-		srv->quiescent = chip_run_ahead(srv->chip, RUNAHEAD_QUANTUM_PS);
+		srv->quiescent = wire_idle(srv);
 		save_when_due(srv->o, srv->chip, srv->quiescent);
 		return 0;
 	}

@@ -8,6 +8,8 @@
 /* Instructions per run-ahead slice: a multiple of every loop length up to 8, so
  * a polling loop is seen at the same PC at the end of consecutive slices. */
 #define SPIN_SLICE 840
+/* How long a host pauses between two polls of a busy core (OpenOCD's FIFO loop: 2 ms). */
+#define POLL_STEP_PS (2 * PS_PER_MS)
 
 static const struct cs_component id_apbd_rom;
 static const uint32_t apbd_rom_entries[] = { 0x00003003, 0x00004003, 0x00015003, 0 };
@@ -73,10 +75,21 @@ static void before_ap_access(void *ctx)
 	chip_update_watches(ctx);
 }
 
-/* A debug access may have halted or resumed the core, or changed DBGMCU. */
+static void poll_step(struct stm32h743 *chip);
+
+/*
+ * A debug access may have halted or resumed the core, or changed DBGMCU; a
+ * repeated read says the debugger waits for the chip.
+ */
 static void after_ap_access(void *ctx)
 {
-	update_iwdg_freeze(ctx);
+	struct stm32h743 *chip = ctx;
+
+	update_iwdg_freeze(chip);
+	if (chip->poll_step_due) {
+		chip->poll_step_due = false;
+		poll_step(chip);
+	}
 }
 
 /* While SRST is held only the PPB answers through AP0 (srst_nogate). */
@@ -108,6 +121,7 @@ static void on_debug_access(void *ctx, const struct bus_region *r, uint32_t addr
 	if (!write) {
 		if (chip->poll_count && addr == chip->poll_addr && value == chip->poll_value) {
 			chip->poll_count++;
+			chip->poll_step_due = true;
 		} else {
 			chip->poll_addr = addr;
 			chip->poll_value = value;
@@ -658,6 +672,77 @@ void chip_settle(struct stm32h743 *chip)
 	chip->wire_debt_ps -= (int64_t)live_for(chip, (uint64_t)chip->wire_debt_ps, VCLOCK_WIRE);
 }
 
+/* Halted, asleep or spinning: the core does nothing an event would not undo. */
+static bool core_is_idle(struct stm32h743 *chip)
+{
+	return !cm7_is_running(&chip->core) || cm7_is_sleeping(&chip->core) || chip->spinning;
+}
+
+static bool core_is_halted(struct stm32h743 *chip)
+{
+	return !cm7_is_running(&chip->core) && !cm7_is_sleeping(&chip->core);
+}
+
+bool chip_is_quiet(struct stm32h743 *chip)
+{
+	return core_is_idle(chip) && vclock_next_wake(&chip->clock) == UINT64_MAX;
+}
+
+/* Nothing happens until the next event that could wake the core: jump to it. */
+static void skip_to_wake(struct stm32h743 *chip)
+{
+	struct vclock *clk = &chip->clock;
+	uint64_t next = vclock_next_wake(clk);
+
+	if (next == UINT64_MAX)
+		return;
+	if (cm7_is_running(&chip->core))
+		chip->core.idle_cycles += (next - clk->now) / chip->cpu_period_ps;
+	vclock_advance(clk, next - clk->now, VCLOCK_SKIP);
+	fire_events(chip);
+}
+
+/*
+ * One poll interval of a debugger waiting. A halted core waits for an event
+ * (an erase, the watchdog): jump to the next one that could wake it. Else
+ * the chip lives one interval, or until the core halts (the debugger sees
+ * that at its next poll).
+ */
+static void live_one_poll(struct stm32h743 *chip, uint64_t end)
+{
+	struct vclock *clk = &chip->clock;
+
+	if (core_is_halted(chip)) {
+		skip_to_wake(chip);
+		return;
+	}
+	while (clk->now < end && !core_is_halted(chip)) {
+		uint64_t any = vclock_next_event(clk);
+
+		core_advance(chip, any < end ? any : end, VCLOCK_RUNAHEAD);
+		fire_events(chip);
+	}
+}
+
+/*
+ * The debugger read the same value from the same address again: it waits for
+ * the chip (a host sleeps between such polls). The chip lives until what the
+ * debugger could see may have changed. The step depends on the wire traffic
+ * and the virtual clock only, never on how long the host really paused, so a
+ * session repeats its virtual times whatever the host load.
+ */
+static void poll_step(struct stm32h743 *chip)
+{
+	struct vclock *clk = &chip->clock;
+	uint64_t start = clk->now;
+
+	fire_events(chip);
+	sim_trace("chip: debugger polls 0x%08" PRIx32 " (read %u times), core %s",
+		chip->poll_addr, chip->poll_count, core_is_idle(chip) ? "idle" : "busy");
+	live_one_poll(chip, start + POLL_STEP_PS);
+	sim_trace("chip: lived %.3f us for the poll", (clk->now - start) / 1e6);
+}
+
 bool chip_run_ahead(struct stm32h743 *chip, uint64_t max_ps)
 {
 	struct vclock *clk = &chip->clock;
@@ -666,30 +751,15 @@ bool chip_run_ahead(struct stm32h743 *chip, uint64_t max_ps)
 	chip_settle(chip);
 	end = clk->now + max_ps;
 	while (clk->now < end) {
-		uint64_t next = vclock_next_wake(clk);
-		bool asleep = cm7_is_sleeping(&chip->core);
-		bool halted = !cm7_is_running(&chip->core) && !asleep;
-		bool idle = halted || asleep || chip->spinning;
-
-		if (idle && next == UINT64_MAX)
-			return true;	/* nothing will change until the debugger acts */
-		/*
-		 * With the core stopped only a polling debugger waits for the chip:
-		 * between two commands of a sequence (start bank 1, start bank 2)
-		 * the wire's pause must not become the rest of an erase.
-		 */
-		if (halted && chip->client_connected && chip->poll_count < 2)
+		if (chip_is_quiet(chip))
 			return true;
-		if (idle) {
-			/* Nothing happens until the next event: jump to it. */
-			if (cm7_is_running(&chip->core))
-				chip->core.idle_cycles += (next - clk->now) / chip->cpu_period_ps;
-			vclock_advance(clk, next - clk->now, VCLOCK_SKIP);
-		} else {
-			uint64_t any = vclock_next_event(clk);
-
-			core_advance(chip, any < end ? any : end, VCLOCK_RUNAHEAD);
+		if (core_is_idle(chip)) {
+			skip_to_wake(chip);
+			continue;
 		}
+		uint64_t any = vclock_next_event(clk);
+
+		core_advance(chip, any < end ? any : end, VCLOCK_RUNAHEAD);
 		fire_events(chip);
 	}
 	return false;

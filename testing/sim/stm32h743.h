@@ -79,6 +79,7 @@ struct stm32h743 {
 	/* the debugger's last reads: the same value read again means it polls */
 	uint32_t poll_addr, poll_value;
 	unsigned int poll_count;
+	bool poll_step_due;		/* a repeated read: the debugger waits for the chip */
 	bool client_connected;		/* without a debugger, time just flows */
 	uint64_t system_resets;
 };
@@ -104,10 +105,14 @@ void chip_update_watches(struct stm32h743 *chip);
 /* Live through the TCK time accumulated by the wire (core and pending events). */
 void chip_settle(struct stm32h743 *chip);
 /*
- * The wire is idle: let the chip run ahead by at most max_ps. Returns true when
- * the chip is quiescent (halted, or spinning without writes, nothing pending):
- * nothing will change until the debugger acts.
+ * No debugger is connected and nothing arrives: let the chip run on its own by
+ * at most max_ps. Returns true when the chip is quiescent (see chip_is_quiet).
  */
 bool chip_run_ahead(struct stm32h743 *chip, uint64_t max_ps);
+/*
+ * Nothing will change until the debugger acts: the core is halted, asleep or
+ * spinning without writes, and no event that could wake it is pending.
+ */
+bool chip_is_quiet(struct stm32h743 *chip);
 
 #endif
