@@ -92,6 +92,7 @@ struct flash_bank_ctrl {
 	uint32_t crccr, crcsadd, crceadd;
 	uint8_t crc_sectors;
 	bool crc_busy;
+	bool crc_deferred;		/* started during an option change */
 	uint32_t crc_result;
 	bool crc_read_error;
 	struct vclock_event crc_done;
@@ -139,6 +140,7 @@ struct flash {
 	struct keylock optkey;
 	uint32_t optcr_ie;
 	bool opt_busy;
+	bool opt_waiting;		/* OPTSTART behind queued operations */
 	bool optchangeerr;
 	bool opt_regression;
 	struct vclock_event opt_done;
@@ -203,6 +205,12 @@ void flash_program_word(struct flash *f, unsigned int bank, uint32_t offset,
 void flash_set_word_state(struct flash *f, unsigned int bank, uint32_t index,
 		enum flash_word_state s);
 void flash_option_start(struct flash *f);
+/* A bank's command queue ran empty: an option change waiting for it starts. */
+void flash_option_queue_empty(struct flash *f);
+/* CRC_EN cleared: the configuration resets and a running CRC is dropped. */
+void flash_crc_disable(struct flash_bank_ctrl *b);
+/* The option change ended: a CRC started during it runs now. */
+void flash_crc_resume(struct flash *f);
 void flash_crc_write_ccr(struct flash_bank_ctrl *b, uint32_t value);
 uint32_t flash_crc_compute(uint32_t crc, const uint8_t *data, uint32_t len);
 void flash_swap_halves(struct flash *f);

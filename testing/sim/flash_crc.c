@@ -75,8 +75,18 @@ static void crc_start(struct flash_bank_ctrl *b)
 	uint32_t burst = burst_bytes(b->crccr), bytes = 0, crc = f->crcdata;
 	uint32_t bank_len = f->variant->sectors_per_bank * FLASH_SECTOR_BYTES;
 
-	if (b->crc_busy || f->opt_busy)
+	if (b->crc_busy)
 		return;
+	if (f->opt_busy || f->opt_waiting) {
+		/*
+		 * Deferred until the option change ends, not dropped
+		 * (UNCONFIRMED item 10: the public report of a CRC started
+		 * during an option change that still completed after it).
+		 */
+		b->crc_deferred = true;
+		return;
+	}
+	b->crc_deferred = false;
 	b->crc_read_error = false;
 	if (b->crccr & CRCCR_CRC_BY_SECT) {
 		bool all = b->crccr & all_bank_bit(f);
@@ -106,8 +116,8 @@ void flash_crc_write_ccr(struct flash_bank_ctrl *b, uint32_t value)
 
 	if (!(b->cr & CR_CRC_EN))
 		return;		/* CRCCR is writable only with CRC_EN set */
-	b->crccr = value & (CRCCR_CRC_SECT_MASK | CRCCR_CRC_BY_SECT | CRCCR_BURST_MASK |
-			all_bank_bit(f));
+	b->crccr = (value & (CRCCR_CRC_SECT_MASK | CRCCR_CRC_BY_SECT | CRCCR_BURST_MASK |
+			all_bank_bit(f))) | CRCCR_RESERVED_ONES;
 	if (value & CRCCR_CLEAN_SECT)
 		b->crc_sectors = 0;
 	if (value & CRCCR_ADD_SECT)
@@ -116,4 +126,24 @@ void flash_crc_write_ccr(struct flash_bank_ctrl *b, uint32_t value)
 		f->crcdata = 0;
 	if (value & CRCCR_START_CRC)
 		crc_start(b);
+}
+
+void flash_crc_disable(struct flash_bank_ctrl *b)
+{
+	struct flash *f = b->flash;
+
+	/* A running CRC is aborted: no CRCEND (UNCONFIRMED item 10, RM0433 CRC_EN). */
+	vclock_cancel(f->clk, &b->crc_done);
+	b->crc_busy = false;
+	b->crc_deferred = false;
+	b->crccr = CRCCR_RESET;
+	b->crc_sectors = 0;
+	f->crcdata = 0;
+}
+
+void flash_crc_resume(struct flash *f)
+{
+	for (unsigned int i = 0; i < 2; i++)
+		if (f->bank[i].crc_deferred)
+			crc_start(&f->bank[i]);
 }

@@ -143,6 +143,8 @@ static void start_next_op(struct flash_bank_ctrl *b)
 
 	while (b->nqueued && !b->busy && hollow_op(b))
 		pop_op(b);
+	if (!b->nqueued && !b->busy)
+		flash_option_queue_empty(f);
 	if (!b->nqueued || b->busy)
 		return;
 	b->busy = true;
@@ -277,7 +279,6 @@ int flash_buffer_write(struct flash *f, uint32_t offset, unsigned int size, uint
 
 static void write_cr(struct flash_bank_ctrl *b, uint32_t value)
 {
-	struct flash *f = b->flash;
 	uint32_t old = b->cr;
 
 	if (bank_locked(b))
@@ -290,11 +291,8 @@ static void write_cr(struct flash_bank_ctrl *b, uint32_t value)
 			CR_IE_MASK);
 	if ((old & CR_PG) && !(b->cr & CR_PG) && b->wbne)
 		discard_buffer(b);
-	if ((old & CR_CRC_EN) && !(b->cr & CR_CRC_EN)) {
-		b->crccr = 0;
-		b->crc_sectors = 0;
-		f->crcdata = 0;
-	}
+	if ((old & CR_CRC_EN) && !(b->cr & CR_CRC_EN))
+		flash_crc_disable(b);
 	if ((value & CR_FW) && b->wbne)
 		enqueue_program(b);	/* unwritten bytes stay 0xFF */
 	if (value & CR_START) {
@@ -346,7 +344,8 @@ static uint32_t optsr_cur_value(const struct flash *f)
 {
 	uint32_t v = f->cur.optsr & ~(OPTSR_OPT_BUSY | OPTSR_OPTCHANGEERR);
 
-	return v | (f->opt_busy ? OPTSR_OPT_BUSY : 0) | (f->optchangeerr ? OPTSR_OPTCHANGEERR : 0);
+	return v | (f->opt_busy || f->opt_waiting ? OPTSR_OPT_BUSY : 0) |
+		(f->optchangeerr ? OPTSR_OPTCHANGEERR : 0);
 }
 
 /* Registers shared by both banks, visible in both windows. */
@@ -530,13 +529,16 @@ void flash_reset(struct flash *f)
 		b->flags = 0;
 		b->ecc_fa = 0;
 		b->nqueued = 0;
-		b->crccr = b->crcsadd = b->crceadd = 0;
+		b->crccr = CRCCR_RESET;
+		b->crcsadd = b->crceadd = 0;
 		b->crc_sectors = 0;
 		b->crc_busy = false;
+		b->crc_deferred = false;
 	}
 	if (f->opt_busy)
 		vclock_cancel(f->clk, &f->opt_done);
 	f->opt_busy = false;
+	f->opt_waiting = false;
 	f->optchangeerr = false;
 	keylock_reset(&f->optkey);
 	f->optcr_ie = 0;

@@ -8,7 +8,12 @@
 #define H743SIM_FLASH_REGS_H
 
 #define FLASH_REGS_BASE		0x52002000u
-#define FLASH_REGS_SIZE		0x400u	/* decoded window: 1 KiB (assumed) */
+/*
+ * Decoded window: 4 KiB, the register boundary table of RM0433 ("Memory map
+ * and register boundary addresses": FLASH 0x5200 2000 - 0x5200 2FFF)
+ * (UNCONFIRMED item 25: the table's size, not a test on silicon).
+ */
+#define FLASH_REGS_SIZE		0x1000u
 #define FLASH_BANK2_REGS	0x100u
 
 #define FLASH_ACR		0x000
@@ -115,5 +120,15 @@
 #define CRCCR_BURST_SHIFT	20
 #define CRCCR_BURST_MASK	(3u << 20)
 #define CRCCR_ALL_BANK_REV_V	(1u << 22)
+/*
+ * CRCCR reads 0x001C0000 after reset and after CRC_EN is cleared: the burst
+ * field at 01 (16 words) and bits 18-19 set. RM0455 (the sibling H7A3/B3
+ * manual) gives this reset value for its FLASH_CRCCR; ST's SVD says 0
+ * (UNCONFIRMED item 3). It matters because ST's HAL only ORs its burst
+ * size into the register, so its bursts differ if the reset value is 0.
+ * Bits 18-19 are taken to be reserved and to read 1.
+ */
+#define CRCCR_RESET		0x001C0000u
+#define CRCCR_RESERVED_ONES	(3u << 18)
 
 #endif

@@ -38,6 +38,11 @@ static uint32_t sr(struct flash_fx *fx, unsigned int bank)
 	return fx_rd(fx, breg(bank, FLASH_SR));
 }
 
+static uint32_t optsr_cur_busy(struct flash_fx *fx)
+{
+	return fx_rd(fx, FLASH_OPTSR_CUR) & OPTSR_OPT_BUSY;
+}
+
 static void crc_enable(struct flash_fx *fx, unsigned int bank)
 {
 	fx_ensure_unlocked(fx, bank);
@@ -218,17 +223,17 @@ static void test_crccr_writable_only_with_crc_en(void **state)
 
 	fx_unlock(fx, 0);
 	fx_wr(fx, FLASH_CRCCR, config);
-	assert_int_equal(fx_rd(fx, FLASH_CRCCR), 0);
+	assert_int_equal(fx_rd(fx, FLASH_CRCCR), CRCCR_RESET);
 	fx_wr(fx, FLASH_CRCCR, config | CRCCR_START_CRC);
 	assert_int_equal(sr(fx, 0), 0);		/* no CRC started */
 	fx_run_until_idle(fx);
 	assert_int_equal(sr(fx, 0), 0);
 	crc_enable(fx, 0);
 	fx_wr(fx, FLASH_CRCCR, config);
-	assert_int_equal(fx_rd(fx, FLASH_CRCCR), config);
+	assert_int_equal(fx_rd(fx, FLASH_CRCCR), config | CRCCR_RESERVED_ONES);
 	/* command bits do not stay set (code's choice, UNCONFIRMED item 4) */
 	fx_wr(fx, FLASH_CRCCR, config | CRCCR_CLEAN_CRC | CRCCR_CLEAN_SECT | CRCCR_ADD_SECT);
-	assert_int_equal(fx_rd(fx, FLASH_CRCCR), config);
+	assert_int_equal(fx_rd(fx, FLASH_CRCCR), config | CRCCR_RESERVED_ONES);
 }
 
 static void test_clean_crc_and_continuation(void **state)
@@ -255,9 +260,44 @@ static void test_clearing_crc_en_resets_unit(void **state)
 	assert_int_not_equal(fx_rd(fx, FLASH_CRCDATA), 0);
 	assert_int_not_equal(fx_rd(fx, FLASH_CRCCR), 0);
 	fx_wr(fx, FLASH_CR, fx_rd(fx, FLASH_CR) & ~CR_CRC_EN);
-	assert_int_equal(fx_rd(fx, FLASH_CRCCR), 0);
+	assert_int_equal(fx_rd(fx, FLASH_CRCCR), CRCCR_RESET);
 	assert_int_equal(fx_rd(fx, FLASH_CRCDATA), 0);
 	assert_int_equal(fx_rd(fx, 0x15C), 0);
+}
+
+/*
+ * The reset burst is 16 words: a HAL-style "CRCCR |= burst" of 64 words
+ * gives 256-word bursts, and the range widens to them (UNCONFIRMED item 3).
+ */
+static void test_reset_burst_and_hal_style_or(void **state)
+{
+	struct flash_fx *fx = *state;
+
+	crc_enable(fx, 0);
+	assert_int_equal(fx_rd(fx, FLASH_CRCCR) & CRCCR_BURST_MASK, BURST_16);
+	fx_wr(fx, FLASH_CRCCR, fx_rd(fx, FLASH_CRCCR) | (2u << CRCCR_BURST_SHIFT));
+	assert_int_equal(fx_rd(fx, FLASH_CRCCR) & CRCCR_BURST_MASK, 3u << CRCCR_BURST_SHIFT);
+	fx_wr(fx, FLASH_CRCSADD, BANK1_ADDR);
+	fx_wr(fx, FLASH_CRCEADD, BANK1_ADDR + 0x7C);
+	/* 256 words of 32 bytes are read, not the 128 bytes asked for */
+	assert_int_equal(crc_run(fx, 0), ref_crc(0, fx_raw(fx, BANK1_ADDR), 256 * 32));
+}
+
+/* Clearing CRC_EN while a CRC runs aborts it: no CRCEND, no result. */
+static void test_clearing_crc_en_aborts_a_running_crc(void **state)
+{
+	struct flash_fx *fx = *state;
+
+	crc_enable(fx, 0);
+	fx_wr(fx, FLASH_CRCCR, CRCCR_CLEAN_CRC | CRCCR_CRC_BY_SECT | CRCCR_ADD_SECT | 3);
+	fx_wr(fx, FLASH_CRCCR, fx_rd(fx, FLASH_CRCCR) | CRCCR_START_CRC);
+	assert_int_equal(sr(fx, 0) & SR_CRC_BUSY, SR_CRC_BUSY);
+	fx_run(fx, 1000 * PS_PER_NS);
+	fx_wr(fx, FLASH_CR, fx_rd(fx, FLASH_CR) & ~CR_CRC_EN);
+	assert_int_equal(sr(fx, 0) & (SR_CRC_BUSY | SR_CRCEND), 0);
+	fx_run_until_idle(fx);
+	assert_int_equal(sr(fx, 0) & (SR_CRC_BUSY | SR_CRCEND), 0);
+	assert_int_equal(fx_rd(fx, FLASH_CRCDATA), 0);
 }
 
 static void test_crcend_and_crcrderr(void **state)
@@ -280,7 +320,8 @@ static void test_crcend_and_crcrderr(void **state)
 	assert_int_equal(sr(fx, 0) & (SR_CRCEND | SR_CRCRDERR), SR_CRCEND);
 }
 
-static void test_no_crc_during_option_change(void **state)
+/* A CRC started during an option change runs after it (UNCONFIRMED item 10). */
+static void test_crc_during_option_change_is_deferred(void **state)
 {
 	struct flash_fx *fx = *state;
 
@@ -291,9 +332,12 @@ static void test_no_crc_during_option_change(void **state)
 	fx_wr(fx, FLASH_OPTCR, OPTCR_OPTSTART);
 	fx_wr(fx, FLASH_CRCCR, fx_rd(fx, FLASH_CRCCR) | CRCCR_START_CRC);
 	assert_int_equal(sr(fx, 0) & (SR_CRC_BUSY | SR_CRCEND), 0);
-	fx_run_until_idle(fx);
+	fx_run(fx, 299 * PS_PER_MS);
 	assert_int_equal(sr(fx, 0) & (SR_CRC_BUSY | SR_CRCEND), 0);
-	assert_int_equal(crc_run(fx, 0), CRC_128_FF);
+	fx_run_until_idle(fx);
+	assert_int_equal(optsr_cur_busy(fx), 0);
+	assert_int_equal(sr(fx, 0) & (SR_CRC_BUSY | SR_CRCEND), SR_CRCEND);
+	assert_int_equal(fx_rd(fx, FLASH_CRCDATA), CRC_128_FF);
 }
 
 int main(void)
@@ -313,7 +357,9 @@ int main(void)
 		T(test_clean_crc_and_continuation),
 		T(test_clearing_crc_en_resets_unit),
 		T(test_crcend_and_crcrderr),
-		T(test_no_crc_during_option_change),
+		T(test_crc_during_option_change_is_deferred),
+		T(test_reset_burst_and_hal_style_or),
+		T(test_clearing_crc_en_aborts_a_running_crc),
 	};
 #undef T
 
