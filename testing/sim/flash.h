@@ -121,6 +121,7 @@ struct flash_hooks {
 	void (*power_lost)(void *ctx);		/* save state and restart */
 	void (*erase_backup_sram)(void *ctx);
 	void (*timing_changed)(void *ctx);	/* FLASH_ACR written */
+	void (*options_loaded)(void *ctx);	/* an option change took effect */
 	void *ctx;
 };
 

@@ -418,6 +418,14 @@ static int regs_read(void *ctx, uint32_t off, unsigned int size, uint32_t *value
 	return BUS_OK;
 }
 
+/* A key write out of sequence: locked until reset, and the access faults. */
+static int key_sequence_error(unsigned int bank, const char *reg, uint32_t value)
+{
+	sim_trace("flash: 0x%08x written to %s%s out of sequence: locked until reset, bus error",
+		value, reg, strcmp(reg, "FLASH_KEYR") ? "" : (bank ? "2" : "1"));
+	return BUS_ERROR;
+}
+
 static int regs_write(void *ctx, uint32_t off, unsigned int size, uint32_t value,
 		enum bus_master who)
 {
@@ -439,8 +447,14 @@ static int regs_write(void *ctx, uint32_t off, unsigned int size, uint32_t value
 		if (f->hooks.timing_changed)
 			f->hooks.timing_changed(f->hooks.ctx);
 		break;
-	case FLASH_KEYR: keylock_write_key(&b->key, value); break;
-	case FLASH_OPTKEYR: keylock_write_key(&f->optkey, value); break;
+	case FLASH_KEYR:
+		if (!keylock_write_key(&b->key, value))
+			return key_sequence_error(b->index, "FLASH_KEYR", value);
+		break;
+	case FLASH_OPTKEYR:
+		if (!keylock_write_key(&f->optkey, value))
+			return key_sequence_error(bank, "FLASH_OPTKEYR", value);
+		break;
 	case FLASH_CR: write_cr(b, value); break;
 	case FLASH_CCR: write_ccr(b, value); break;
 	case FLASH_OPTCR: write_optcr(f, value); break;

@@ -71,6 +71,8 @@ static void option_change_done(void *ctx)
 	f->dirty = true;
 	sim_trace("flash: option bytes committed, OPTSR 0x%08x", f->nv.optsr);
 	flash_crc_resume(f);
+	if (f->hooks.options_loaded)
+		f->hooks.options_loaded(f->hooks.ctx);
 }
 
 static bool queues_empty(const struct flash *f)

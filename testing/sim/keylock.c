@@ -13,8 +13,16 @@ void keylock_reset(struct keylock *k)
 	k->state = KEYLOCK_WAIT_KEY1;
 }
 
-void keylock_write_key(struct keylock *k, uint32_t value)
+/*
+ * The write that breaks the sequence faults on the bus (UNCONFIRMED item 6:
+ * RM0433's LOCK bit description says such a sequence "locks until the next
+ * system reset" and that a bus error is raised; the sibling G0/WL manuals say
+ * the same). Writes after it are ignored without a fault (item 26).
+ */
+bool keylock_write_key(struct keylock *k, uint32_t value)
 {
+	enum keylock_state before = k->state;
+
 	switch (k->state) {
 	case KEYLOCK_WAIT_KEY1:
 		k->state = value == k->key1 ? KEYLOCK_WAIT_KEY2 : KEYLOCK_LOCKED_UNTIL_RESET;
@@ -29,6 +37,7 @@ void keylock_write_key(struct keylock *k, uint32_t value)
 	case KEYLOCK_LOCKED_UNTIL_RESET:
 		break;
 	}
+	return !(k->state == KEYLOCK_LOCKED_UNTIL_RESET && before != KEYLOCK_LOCKED_UNTIL_RESET);
 }
 
 void keylock_lock(struct keylock *k)

@@ -25,7 +25,11 @@ struct keylock {
 
 void keylock_init(struct keylock *k, uint32_t key1, uint32_t key2);
 void keylock_reset(struct keylock *k);
-void keylock_write_key(struct keylock *k, uint32_t value);
+/*
+ * A key write. Returns false when this write is the sequence error that
+ * locks the register until reset: the bus then answers it with an error.
+ */
+bool keylock_write_key(struct keylock *k, uint32_t value);
 /* Software sets the lock bit again. */
 void keylock_lock(struct keylock *k);
 bool keylock_is_locked(const struct keylock *k);

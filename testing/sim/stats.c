@@ -13,11 +13,11 @@ static unsigned long long ns(uint64_t ps)
 
 static void write_flash_stats(FILE *f, const struct flash *fl)
 {
-	fprintf(f, "  \"flash\": {\"variant\": \"%s\", \"swapped\": %s, "
+	fprintf(f, "  \"flash\": {\"variant\": \"%s\", \"swapped\": %s, \"rdp_level\": %u, "
 		"\"option_changes\": %llu, \"ecc_bad_words\": %u, \"garbled_reads\": %llu, "
 		"\"zero_reads\": %llu, \"instant_done_ops\": %llu, \"vos_flipped_words\": %llu, "
 		"\"banks\": [\n",
-		fl->variant->name, fl->swapped ? "true" : "false",
+		fl->variant->name, fl->swapped ? "true" : "false", flash_rdp_level(fl),
 		(unsigned long long)fl->option_changes, fl->bad_words,
 		(unsigned long long)fl->garbled_reads, (unsigned long long)fl->zero_reads,
 		(unsigned long long)fl->hollow_ops, (unsigned long long)fl->vos_flipped_words);
@@ -102,6 +102,7 @@ int stats_write(const char *path, struct stm32h743 *chip, const struct server_st
 	fprintf(f, "  \"core\": {\"state\": \"%s\", \"pc\": %u, \"stop\": %s, "
 		"\"ap0_lost\": %s},\n", cm7_state_name(core->state), cm7_pc(core),
 		json_bool(cm7_is_sleeping(core) && core->sleep_deep), json_bool(chip->d1_debug_lost));
+	fprintf(f, "  \"debug_port_off\": %s,\n", json_bool(chip->chain.disabled));
 	write_clock_stats(f, chip);
 	write_reset_stats(f, chip);
 	write_flash_stats(f, &chip->flash);

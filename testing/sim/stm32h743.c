@@ -196,6 +196,28 @@ static void on_power_lost(void *ctx)
 		chip->power_lost(chip->power_lost_ctx);
 }
 
+/*
+ * RDP level 2 turns JTAG and SWD off for good, from the end of the option
+ * change that sets it, not only from the next reset: the TAPs stop answering
+ * (UNCONFIRMED item 8: RM0433 4.5.3 says level 2 disables debug permanently;
+ * that it happens at the end of the change is the public report of a board
+ * whose probe lost the chip right after OPTSTART).
+ */
+static void update_debug_port(struct stm32h743 *chip)
+{
+	bool off = flash_rdp_level(&chip->flash) == 2;
+
+	if (off && !chip->chain.disabled)
+		sim_info("RDP level 2 in force: the debug port is off for good");
+	chip->chain.disabled = off;
+	chip->dp.aps_disabled = off;
+}
+
+static void on_options_loaded(void *ctx)
+{
+	update_debug_port(ctx);
+}
+
 static void erase_backup_sram(void *ctx)
 {
 	struct stm32h743 *chip = ctx;
@@ -457,7 +479,8 @@ int chip_init(struct stm32h743 *chip, const struct chip_config *cfg)
 	struct flash_hooks hooks = {
 		.code_changed = on_memory_changed, .debugger_attached = debugger_attached,
 		.power_lost = on_power_lost, .erase_backup_sram = erase_backup_sram,
-		.timing_changed = on_timing_changed, .ctx = chip,
+		.timing_changed = on_timing_changed, .options_loaded = on_options_loaded,
+		.ctx = chip,
 	};
 
 	flash_init(&chip->flash, &chip->clock, cfg->variant, cfg->rev_id, chip->mem.flash, &hooks);
@@ -484,8 +507,7 @@ static void reset_flash(struct stm32h743 *chip)
 {
 	spin_reset(chip);
 	flash_reset(&chip->flash);
-	/* RDP level 2 turns debug off for good once the option bytes load (RM0433 4.5.3). */
-	chip->dp.aps_disabled = flash_rdp_level(&chip->flash) == 2;
+	update_debug_port(chip);
 	chip->core.boot_address = flash_boot_address(&chip->flash);
 	chip_update_watches(chip);
 }

@@ -111,8 +111,8 @@ void tap_chain_clock(struct tap_chain *chain, bool tms, bool tdi)
 {
 	enum tap_state s = chain->state;
 
-	if (chain->trst)
-		return;		/* TAPs are held in Test-Logic-Reset */
+	if (chain->trst || chain->disabled)
+		return;		/* held in Test-Logic-Reset, or the port is off */
 	switch (s) {
 	case TAP_DRCAPTURE:
 		for (unsigned int i = 0; i < chain->ntaps; i++)
@@ -157,6 +157,9 @@ void tap_chain_clock(struct tap_chain *chain, bool tms, bool tdi)
 bool tap_chain_tdo(const struct tap_chain *chain)
 {
 	const struct tap *tdo_tap = chain->ntaps ? chain->taps[0] : NULL;
+
+	if (chain->disabled)
+		return true;	/* nothing drives TDO: the pull-up */
 
 	if (!tdo_tap)
 		return false;

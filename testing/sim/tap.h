@@ -48,6 +48,7 @@ struct tap_chain {
 	struct tap *taps[TAP_CHAIN_MAX];	/* [0] is nearest TDO */
 	unsigned int ntaps;
 	bool trst;
+	bool disabled;		/* debug off for good (RDP level 2): TCK ignored, TDO reads 1 */
 };
 
 void tap_chain_init(struct tap_chain *chain);

@@ -209,6 +209,7 @@ int stm32h743_read_option_words(struct target *target, struct ob_words *w);
 int stm32h743_option_apply(struct target *target, const struct ob_words *next,
 		unsigned int timeout_ms);
 bool stm32h743_option_commit_started(void);
+bool stm32h743_option_port_closed(void);
 int stm32h743_option_failed(struct flash_bank *bank, const char *what, bool began, int retval,
 		char *verdict, size_t size);
 int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsigned int last);

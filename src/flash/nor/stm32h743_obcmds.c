@@ -290,6 +290,11 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 	if (stm32h743_rdp_level(next.optsr) == 2 && stm32h743_rdp_level(cur.optsr) != 2)
 		warn_rdp_level2();
 	retval = stm32h743_option_apply(target, &next, regression ? 60000 : 10000);
+	if (retval == ERROR_OK && stm32h743_option_port_closed()) {
+		command_print(cmd, "rdp: %u -> 2 (the debug port closed as the change ended; the "
+			"chip can no longer be read)", stm32h743_rdp_level(cur.optsr));
+		return ERROR_OK;
+	}
 	if (retval == ERROR_OK)
 		retval = stm32h743_read_option_words(target, &after);
 	if (retval != ERROR_OK)

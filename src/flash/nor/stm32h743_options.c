@@ -28,6 +28,8 @@ static struct {
 	bool relocked;			/* ...and found it locked again: a chip reset */
 	bool refused;			/* OPTCHANGEERR */
 	bool timed_out;			/* OPT_BUSY past the time limit */
+	bool sets_level2;		/* the commit writes RDP level 2 */
+	bool port_closed;		/* ...and the debug port went silent after OPTSTART */
 } commit;
 
 unsigned int stm32h743_rdp_level(uint32_t optsr)
@@ -127,6 +129,10 @@ static int wait_option_change(struct target *target, unsigned int timeout_ms)
 	for (;;) {
 		int retval = stm32h743_read_bank_reg(target, 0, STM32H743_OPTSR_CUR, &optsr);
 
+		if (retval != ERROR_OK && commit.sets_level2) {
+			commit.port_closed = true;	/* what level 2 does as the change ends */
+			return ERROR_OK;
+		}
 		if (retval != ERROR_OK)
 			return retval;
 		if (!(optsr & OPTSR_OPT_BUSY))
@@ -149,8 +155,8 @@ static int wait_option_change(struct target *target, unsigned int timeout_ms)
 	if (optsr & OPTSR_OPTCHANGEERR) {
 		LOG_ERROR("the option change was refused: FLASH_OPTSR_CUR=0x%08" PRIx32
 			" (OPTCHANGEERR); the previous option bytes stay in force. Causes: RDP level "
-			"2 freezes the option bytes, a flash operation was still queued, or the new "
-			"values are not allowed together", optsr);
+			"2 freezes the option bytes, or the new values are not allowed together "
+			"(e.g. clearing SECURITY without an RDP regression)", optsr);
 		stm32h743_write_bank_reg(target, 0, STM32H743_OPTCCR, OPTCCR_CLR_OPTCHANGEERR);
 		commit.refused = true;
 		return ERROR_FLASH_OPERATION_FAILED;
@@ -175,6 +181,9 @@ int stm32h743_option_commit(struct target *target, const struct stm32h743_option
 	if (retval != ERROR_OK)
 		return retval;
 	commit.unlocked = true;
+	for (unsigned int i = 0; i < count; i++)
+		if (w[i].reg == STM32H743_OPTSR_PRG && stm32h743_rdp_level(w[i].value) == 2)
+			commit.sets_level2 = true;
 	for (unsigned int i = 0; i < count && retval == ERROR_OK; i++)
 		retval = stm32h743_write_bank_reg(target, w[i].index, w[i].reg, w[i].value);
 	if (retval == ERROR_OK)
@@ -184,6 +193,14 @@ int stm32h743_option_commit(struct target *target, const struct stm32h743_option
 		retval = stm32h743_write_bank_reg(target, 0, STM32H743_OPTCR, OPTCR_OPTSTART);
 	if (retval == ERROR_OK)
 		retval = wait_option_change(target, timeout_ms);
+	if (retval == ERROR_OK && commit.port_closed) {
+		LOG_WARNING("the debug port stopped answering during the RDP level 2 change (reading "
+			"FLASH_OPTSR_CUR failed after OPTSTART): level 2 turns JTAG and SWD off as the "
+			"change ends, so this is what a committed level 2 looks like. A probe link lost "
+			"at that very moment looks the same: power-cycle the board and connect; if the "
+			"scan chain answers nothing (IDCODE all ones), level 2 is in force");
+		return ERROR_OK;
+	}
 
 	uint32_t optcr;
 
@@ -194,6 +211,12 @@ int stm32h743_option_commit(struct target *target, const struct stm32h743_option
 	int lock_retval = stm32h743_write_bank_reg(target, 0, STM32H743_OPTCR, OPTCR_OPTLOCK);
 
 	return retval != ERROR_OK ? retval : lock_retval;
+}
+
+/* The last commit set RDP level 2 and the debug port closed: nothing more to read. */
+bool stm32h743_option_port_closed(void)
+{
+	return commit.port_closed;
 }
 
 /* The last commit got past the unlock: it may have changed something. */

@@ -53,14 +53,15 @@ def raw_rdp(rdp):
 
 
 def test_wrong_key_locks_until_reset():
-    """A wrong value in FLASH_KEYR1 locks bank 1's controller until the
-    next reset: erase and write fail naming FLASH_CR1 and the way out;
+    """A wrong value in FLASH_KEYR1 faults on the bus and locks bank 1's
+    controller until the next reset: erase and write fail naming FLASH_CR1
+    and the way out;
     bank 2 has its own lock and works; after `reset halt` bank 1 works."""
     data = di.random_bytes(2048, 900)
     path = di.write_bin('k.bin', data)
     with di.board_sim() as sim:
         out = sim.openocd(*di.session(
-            'mww 0x52002004 0x12345678',
+            *di.attempt('badkey', 'mww 0x52002004 0x12345678'),
             *di.attempt('erase', 'flash erase_sector 0 1 1'),
             *di.attempt('write', 'flash write_image %s 0x08020000' % path),
             *di.attempt('bank2', 'flash erase_sector 1 1 1'),
@@ -70,8 +71,10 @@ def test_wrong_key_locks_until_reset():
             'verify_image %s 0x08020000' % path,
             'dump_image %s 0x08020000 %d' % (tmpfile('k-dump.bin'), len(data))),
             allow=[r'^Error: bank 1: FLASH_CR1 stays locked', r'^Error: failed erasing sectors',
-                   r'^Error: error writing to flash at address'] + DIAG_LINES)
+                   r'^Error: error writing to flash at address', r'^Error: JTAG-DP STICKY ERROR',
+                   r'^Error: Failed to write memory at 0x52002004'] + DIAG_LINES)
         stats = di.bank_stats(sim)
+    check(di.failed(out, 'badkey'), 'the wrong key was written without a bus error', out)
     for key in ('erase', 'write'):
         text = di.between(out, key)
         check(di.failed(out, key), '%s succeeded with bank 1 key-locked' % key, out)

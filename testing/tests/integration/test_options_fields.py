@@ -413,17 +413,21 @@ def expect_re_in(pattern, text, what, context):
 
 
 def test_wrong_option_key_locks_until_reset():
-    """A wrong value written to FLASH_OPTKEYR locks OPTCR until the next
-    reset: option_set fails saying so and writes nothing; after `reset halt`
-    it works."""
+    """A wrong value written to FLASH_OPTKEYR faults on the bus and locks
+    OPTCR until the next reset: option_set fails saying so and writes
+    nothing; after `reset halt` it works."""
     with board_sim() as sim:
         before = option_changes(sim)
-        out = session(sim, *dump('before'), 'mww 0x%08x 0x12345678' % OPTKEYR,
+        out = session(sim, *dump('before'), *attempt('badkey', 'mww 0x%08x 0x12345678' % OPTKEYR),
                       *attempt('locked', 'stm32h743 option_set bor_lev 1 wps2 {4}'),
                       *dump('locked'), 'reset halt',
                       *attempt('after_reset', 'stm32h743 option_set bor_lev 1 wps2 {4}'),
-                      *dump('after_reset'), allow=[KEY_LOCKED])
+                      *dump('after_reset'),
+                      allow=[KEY_LOCKED, r'^Error: JTAG-DP STICKY ERROR',
+                             r'^Error: Failed to write memory at 0x%08x' % OPTKEYR])
         changes = option_changes(sim) - before
+    rc, _ = outcome(out, 'badkey')
+    check(rc != 0, 'the wrong option key was written without a bus error', out)
     rc, text = outcome(out, 'locked')
     check(rc != 0, 'option_set succeeded after a wrong option key', out)
     expect_re_in(r'FLASH_OPTCR stays locked', text, 'refusal after a wrong key', out)

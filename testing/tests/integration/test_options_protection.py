@@ -9,8 +9,8 @@ active low, RDP byte 0xAA is level 0, 0xCC level 2 and anything else level
 1; level 1 keeps the debugger out of the flash, the regression to level 0
 erases both banks, and level 2 freezes the option bytes and ends debug
 access for good. The simulator models level 2 as frozen option bytes
-(OPTCHANGEERR on any later change) with the flash out of the debugger's
-reach.
+(OPTCHANGEERR on any later change) and a scan chain that goes silent as the
+change ends.
 
 The board comes with a tiny firmware (vector table + `b .`) at the start of
 both banks, so that resets find a running core.
@@ -332,45 +332,41 @@ def test_flash_protect():
 
 # ---- 3. RDP level 2, last, on a throw-away board -------------------------------------------
 
+# What OpenOCD logs once the debug port no longer answers (JTAG all ones).
+PORT_SILENT = [r'^Error: ', r'^Warning: ', r'^Polling target']
+
+
 def rdp2_board(sim):
     """Level 2 with the confirm word, and what the same session sees then."""
     return session(sim, *attempt('rdp2', 'stm32h743 option_set rdp 2 confirm'),
-                   capture('rdp', 'stm32h743 option_get rdp'), *dump('rdp2'),
-                   *attempt('change', 'stm32h743 option_set bor_lev 1'), *dump('change'),
-                   *attempt('unlock', 'stm32h743 unlock'), *dump('unlock'),
-                   *attempt('read', 'read_memory 0x%08x 32 4' % BANK_BASE[0]),
-                   allow=READ_REFUSED + OPTION_REFUSED + di.DIAG_LINES)
+                   *attempt('read', 'read_memory 0x20000000 32 1'),
+                   *attempt('change', 'stm32h743 option_set bor_lev 1'),
+                   allow=PORT_SILENT, check=False)
 
 
-def test_rdp_level2_freezes_option_bytes():
-    """rdp 2 confirm: level 2 in force (RDP byte 0xCC); every later option
-    change is refused (OPTCHANGEERR) and leaves the registers as they are;
-    the debugger cannot read the flash. (After a reset the debug port is
-    gone: test_rdp_level2_ends_debug_access.)"""
+def test_rdp_level2_closes_debug_port_at_once():
+    """rdp 2 confirm: the debug port stops answering as the option change
+    ends, not at the next reset (UNCONFIRMED item 8 in the simulator): the
+    command succeeds saying so, and nothing after it reaches the chip. The
+    simulator's own account shows level 2 in force and the port off. (The
+    frozen option bytes are checked on the controller model:
+    test_flash_options.c, test_optchangeerr_at_rdp_level2.)"""
     with board_sim('rdp2') as sim:
         before = flash_stats(sim)
         out = rdp2_board(sim)
-        after = flash_stats(sim)
+        after = sim.stats()
     rc, text = outcome(out, 'rdp2')
     expect_eq(rc, 0, 'option_set rdp 2 confirm (%s)' % text.strip(), out)
     expect_in('rdp: 0 -> 2', text, 'option_set rdp 2 confirm')
-    expect_eq(out.value('rdp'), '2', 'option_get rdp', out)
-    frozen = regs(out, 'rdp2')
-    expect_eq(frozen[OPTSR_CUR], (OPTSR_FACTORY & ~0xFF00) | RDP_LEVEL2 << 8,
-              'OPTSR_CUR at level 2', out)
-    for key in ('change', 'unlock'):
+    expect_in('debug port closed', text, 'option_set rdp 2 confirm')
+    expect_in('level 2 turns JTAG and SWD off as the change ends', str(out),
+              'the warning after the port closed')
+    for key in ('read', 'change'):
         rc, text = outcome(out, key)
-        check(rc != 0, '%s at RDP level 2 succeeded: %r' % (key, text.strip()), out)
-        expect_in('OPTCHANGEERR', text, '%s at RDP level 2' % key, out)
-        expect_in('RDP level 2 freezes the option bytes', text, '%s at RDP level 2' % key, out)
-    for key in ('change', 'unlock'):
-        expect_eq(changed(frozen, regs(out, key), CUR_ADDRS), [],
-                  'option registers in force after %s' % key, out)
-    for key in ('read',):
-        rc, text = outcome(out, key)
-        check(rc != 0, 'the debugger read the flash at RDP level 2 (%s): %r'
-              % (key, text.strip()), out)
-    expect_eq(after['option_changes'] - before['option_changes'], 1,
+        check(rc != 0, '%s after RDP level 2 reached the chip: %r' % (key, text.strip()), out)
+    expect_eq(after['flash']['rdp_level'], 2, 'RDP level in force (simulator)')
+    expect_eq(after['debug_port_off'], True, 'debug port off (simulator)')
+    expect_eq(after['flash']['option_changes'] - before['option_changes'], 1,
               'option-byte changes (only rdp 2)')
 
 

@@ -44,10 +44,10 @@ static void test_wrong_first_key_locks_until_reset(void **state)
 
 	(void)state;
 	new_lock(&k);
-	keylock_write_key(&k, 0x12345678);
+	assert_false(keylock_write_key(&k, 0x12345678));	/* this write faults */
 	assert_int_equal(k.state, KEYLOCK_LOCKED_UNTIL_RESET);
-	keylock_write_key(&k, K1);
-	keylock_write_key(&k, K2);
+	assert_true(keylock_write_key(&k, K1));		/* later ones are ignored */
+	assert_true(keylock_write_key(&k, K2));
 	assert_true(keylock_is_locked(&k));
 	keylock_reset(&k);
 	keylock_write_key(&k, K1);

@@ -326,6 +326,39 @@ static void test_program_flash_through_ap0(void **state)
 	assert_false(sticky(r));
 }
 
+/*
+ * RDP level 2: the scan chain goes silent (TDO all ones) as the option change
+ * ends, not at the next reset, and stays so after a power cycle
+ * (UNCONFIRMED item 8).
+ */
+static void test_rdp_level2_silences_jtag_at_once(void **state)
+{
+	struct rig *r = *state;
+	uint32_t optsr;
+
+	power_up(r);
+	mem_write(r, 0, FLASH_REGS_BASE + FLASH_OPTKEYR, FLASH_OPTKEY1);
+	mem_write(r, 0, FLASH_REGS_BASE + FLASH_OPTKEYR, FLASH_OPTKEY2);
+	optsr = mem_read(r, 0, FLASH_REGS_BASE + FLASH_OPTSR_PRG);
+	mem_write(r, 0, FLASH_REGS_BASE + FLASH_OPTSR_PRG,
+		(optsr & ~OPTSR_RDP_MASK) | (uint32_t)RDP_LEVEL2 << OPTSR_RDP_SHIFT);
+	mem_write(r, 0, FLASH_REGS_BASE + FLASH_OPTCR, OPTCR_OPTSTART);
+	/* while the change runs the port still answers */
+	assert_int_equal(mem_read(r, 0, FLASH_REGS_BASE + FLASH_OPTSR_CUR) & OPTSR_OPT_BUSY,
+		OPTSR_OPT_BUSY);
+	assert_false(r->chip.chain.disabled);
+	flush(r);
+	r->chip.wire_debt_ps += 300 * PS_PER_MS;	/* the wire idles through the change */
+	chip_settle(&r->chip);
+	assert_true(r->chip.chain.disabled);
+	tlr_idle(r);
+	assert_int_equal(scan(r, false, 0, 64), ~0ull);	/* IDCODEs gone: all ones */
+	chip_power_on(&r->chip);
+	tlr_idle(r);
+	assert_int_equal(scan(r, false, 0, 64), ~0ull);
+	assert_int_equal(flash_rdp_level(&r->chip.flash), 2);
+}
+
 /* ---- resets, clocks, watchdog and low power ---------------------------- */
 
 #define DHCSR		0xE000EDF0
@@ -778,6 +811,7 @@ int main(void)
 		T(test_srst_gates_ap0_except_ppb),
 		T(test_resets_keep_dp_and_ap_state),
 		T(test_program_flash_through_ap0),
+		T(test_rdp_level2_silences_jtag_at_once),
 		T(test_rcc_rsr_reset_flags),
 		T(test_pwr_supply_registers),
 		T(test_clock_tree_from_rcc_and_pwr),

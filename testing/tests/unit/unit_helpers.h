@@ -128,6 +128,12 @@ static inline void fx_wr(struct flash_fx *fx, uint32_t off, uint32_t v)
 	assert_int_equal(flash_regs_ops.write(&fx->f, off, 4, v, MASTER_AP0), BUS_OK);
 }
 
+/* A register write the bus must refuse (e.g. a key out of sequence). */
+static inline void fx_wr_faults(struct flash_fx *fx, uint32_t off, uint32_t v)
+{
+	assert_int_equal(flash_regs_ops.write(&fx->f, off, 4, v, MASTER_AP0), BUS_ERROR);
+}
+
 /* Array accesses by absolute address (0x08000000...). */
 static inline int fx_read_as(struct flash_fx *fx, uint32_t addr, unsigned int size,
 		uint32_t *v, enum bus_master who)
