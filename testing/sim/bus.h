@@ -21,6 +21,7 @@ enum bus_master {
 
 #define BUS_OK		0
 #define BUS_ERROR	(-1)
+#define BUS_STALL	(-2)	/* a CPU access that never completes (read_check only) */
 
 struct bus_region_ops {
 	int (*read)(void *ctx, uint32_t offset, unsigned int size, uint32_t *value,

@@ -323,14 +323,30 @@ static bool on_write_prot(uc_engine *uc, uc_mem_type type, uint64_t addr, int si
 	return true;
 }
 
+/* An access that never completes: the core makes no progress until a reset. */
+static void stall(struct cm7 *cm, const char *what, uint32_t addr)
+{
+	if (!cm->stalled)
+		sim_warn("core: %s 0x%08x at pc 0x%08x never completes (flash blocked by read "
+			"protection with a debugger seen since power-on): the core stalls", what,
+			addr, cm7_pc(cm));
+	cm->stalled = true;
+}
+
 static void on_checked_read(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
 		int64_t value, void *user)
 {
 	struct cm7 *cm = user;
+	int ret = cm->read_check(cm->read_check_ctx, (uint32_t)addr, (unsigned int)size);
 
 	(void)type, (void)value;
-	if (cm->read_check(cm->read_check_ctx, (uint32_t)addr, (unsigned int)size) == BUS_OK)
+	if (ret == BUS_OK)
 		return;
+	if (ret == BUS_STALL) {
+		stall(cm, "the read of", (uint32_t)addr);
+		uc_emu_stop(uc);
+		return;
+	}
 	/* A precise bus fault; without exception entry the core locks up. */
 	sim_warn("core: bus fault reading 0x%08x at pc 0x%08x; the core locks up",
 		(uint32_t)addr, cm7_pc(cm));
@@ -586,6 +602,9 @@ void cm7_core_reset(struct cm7 *cm)
 {
 	uint32_t msp = 0, pc = 0;
 
+	cm->stalled = false;
+	if (cm->read_check && cm->read_check(cm->read_check_ctx, cm->boot_address, 8) == BUS_STALL)
+		stall(cm, "the vector fetch at", cm->boot_address);
 	bus_read(cm->bus, cm->boot_address, 4, &msp, MASTER_CPU);
 	bus_read(cm->bus, cm->boot_address + 4, 4, &pc, MASTER_CPU);
 	reset_scb(cm);
@@ -769,7 +788,7 @@ static bool stopped_by_hint(struct cm7 *cm, uc_err err)
 
 uint64_t cm7_run(struct cm7 *cm, uint64_t max)
 {
-	if (cm->state != CM7_RUNNING || max == 0)
+	if (cm->state != CM7_RUNNING || max == 0 || cm->stalled)
 		return 0;
 	flush_translations(cm);
 	cm->slice_limit = max;
@@ -784,7 +803,10 @@ uint64_t cm7_run(struct cm7 *cm, uint64_t max)
 	undo_restores(cm);
 	if (stopped_by_hint(cm, err))
 		err = UC_ERR_OK;
-	if (err == UC_ERR_FETCH_PROT) {
+	if (err == UC_ERR_FETCH_PROT && cm->read_check &&
+	    cm->read_check(cm->read_check_ctx, cm7_pc(cm), 2) == BUS_STALL) {
+		stall(cm, "the instruction fetch at", cm7_pc(cm));
+	} else if (err == UC_ERR_FETCH_PROT) {
 		/*
 		 * Code from a range routed through the bus: a device, or flash whose
 		 * reads are wrong. Garbage code ends in a fault; without exception

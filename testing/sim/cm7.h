@@ -130,6 +130,7 @@ struct cm7 {
 	uc_hook hook_code, hook_intr, hook_wprot, hook_write, hook_read, hook_check;
 	bool read_hook_installed;
 	bool check_hook_installed;
+	bool stalled;			/* an access that never completes: no progress until reset */
 
 	/* a device that can refuse CPU data reads (flash ECC): BUS_ERROR faults */
 	int (*read_check)(void *ctx, uint32_t addr, unsigned int size);

@@ -414,7 +414,18 @@ int flash_cpu_read_check(struct flash *f, uint32_t addr, unsigned int size)
 {
 	bool zero;
 
-	if (addr - FLASH_ARRAY_BASE >= FLASH_ARRAY_SIZE || reads_zero(f, addr - FLASH_ARRAY_BASE))
+	if (addr - FLASH_ARRAY_BASE >= FLASH_ARRAY_SIZE)
+		return BUS_OK;
+	/*
+	 * Read protection with a debugger seen since power-on: the CPU's own
+	 * flash accesses stall, they do not fault (UNCONFIRMED item 8: the
+	 * public report of an H743 at RDP level 1 whose firmware hung, without
+	 * a HardFault, until a power cycle).
+	 */
+	if (flash_rdp_level(f) >= 1 && f->hooks.debugger_attached &&
+	    f->hooks.debugger_attached(f->hooks.ctx))
+		return BUS_STALL;
+	if (reads_zero(f, addr - FLASH_ARRAY_BASE))
 		return BUS_OK;
 	return check_read(f, addr - FLASH_ARRAY_BASE, size, &zero);
 }

@@ -69,9 +69,12 @@ static void on_reset_lines(void *ctx, bool trst, bool srst)
 
 static void update_iwdg_freeze(struct stm32h743 *chip);
 
+static bool debugger_attached(void *ctx);
+
 static void before_ap_access(void *ctx)
 {
 	chip_settle(ctx);
+	debugger_attached(ctx);		/* latch it */
 	chip_update_watches(ctx);
 }
 
@@ -181,11 +184,20 @@ static void on_sleep_entered(void *ctx, bool deep)
 	sim_info("core: D1 entered Stop with DBGMCU_CR.DBGSTOP_D1 clear; AP0 is lost until a reset");
 }
 
+/*
+ * A debugger seen since power-on (debug power requested at any time): under
+ * read protection the flash stays blocked for the CPU until a power cycle,
+ * through NRST and after the probe is gone (UNCONFIRMED item 8, RM0433
+ * 4.5.3 and the public reports of boards that run again only after a power
+ * cycle once a debugger had set RDP level 1).
+ */
 static bool debugger_attached(void *ctx)
 {
 	struct stm32h743 *chip = ctx;
 
-	return chip->dp.ctrl_stat & CS_CDBGPWRUPREQ;
+	if (chip->dp.ctrl_stat & CS_CDBGPWRUPREQ)
+		chip->debugger_seen = true;
+	return chip->debugger_seen;
 }
 
 static void on_power_lost(void *ctx)
@@ -262,10 +274,10 @@ static void update_clocks(struct stm32h743 *chip)
  * contents (too few wait states, a collapsed supply), the CPU's accesses to
  * it go through the flash model instead; code cannot run from there then.
  */
-static void update_flash_routes(struct stm32h743 *chip)
+static void update_flash_routes(struct stm32h743 *chip, bool rdp_blocks)
 {
 	for (unsigned int bank = 0; bank < 2; bank++) {
-		bool via_bus = flash_reads_altered(&chip->flash, bank);
+		bool via_bus = flash_reads_altered(&chip->flash, bank) || rdp_blocks;
 
 		if (via_bus == chip->flash_via_bus[bank])
 			continue;
@@ -301,7 +313,7 @@ void chip_update_watches(struct stm32h743 *chip)
 
 	chip->watch_dirty = false;
 	update_clocks(chip);
-	update_flash_routes(chip);
+	update_flash_routes(chip, rdp_blocks);
 	cm7_check_reads(&chip->core, FLASH_ARRAY_BASE, FLASH_ARRAY_BASE + FLASH_ARRAY_SIZE - 1,
 		chip->flash.bad_words > 0 || rdp_blocks);
 	update_iwdg_freeze(chip);
@@ -535,6 +547,7 @@ void chip_client_connect(struct stm32h743 *chip)
 
 void chip_power_on(struct stm32h743 *chip)
 {
+	chip->debugger_seen = false;
 	jtag_dp_power_on(&chip->dp);
 	chip->periph.vos_unready = chip->flash.faults.vos_unready;
 	periph_power_on(&chip->periph);

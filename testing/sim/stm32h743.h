@@ -81,6 +81,7 @@ struct stm32h743 {
 	unsigned int poll_count;
 	bool poll_step_due;		/* a repeated read: the debugger waits for the chip */
 	bool client_connected;		/* without a debugger, time just flows */
+	bool debugger_seen;		/* debug power requested since power-on */
 	uint64_t system_resets;
 };
 

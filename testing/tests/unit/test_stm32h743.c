@@ -427,6 +427,47 @@ static uint32_t core_reg(struct rig *r, unsigned int n)
 	return cm7_read_reg(&r->chip.core, n);
 }
 
+static void set_rdp_in_force(struct rig *r, uint8_t rdp)
+{
+	struct flash *f = &r->chip.flash;
+
+	f->nv.optsr = (f->nv.optsr & ~OPTSR_RDP_MASK) | (uint32_t)rdp << OPTSR_RDP_SHIFT;
+	f->cur.optsr = f->nv.optsr;
+	chip_update_watches(&r->chip);
+}
+
+/*
+ * RDP level 1 once a debugger was seen: the core's flash fetches stall (no
+ * lockup, no progress), through NRST too, until a power cycle without a
+ * debugger (UNCONFIRMED item 8).
+ */
+static void test_rdp_level1_debugged_core_stalls_until_power_cycle(void **state)
+{
+	static const uint16_t count[] = { 0x3001, 0xE7FD };	/* adds r0, #1; b .-2 */
+	struct rig *r = *state;
+
+	boot_flash(r, count, 2);		/* the rig's debugger is attached */
+	run_ahead(r, 10 * PS_PER_US);
+	assert_true(core_reg(r, 0) > 0);
+	set_rdp_in_force(r, 0x55);
+	run_ahead(r, 10 * PS_PER_US);
+	uint32_t r0 = core_reg(r, 0);
+
+	assert_true(r->chip.core.stalled);
+	run_ahead(r, 10 * PS_PER_US);
+	assert_int_equal(core_reg(r, 0), r0);
+	assert_int_equal(r->chip.core.state, CM7_RUNNING);	/* stalled, not locked up */
+	pulse_srst(r);
+	run_ahead(r, 10 * PS_PER_US);
+	assert_true(r->chip.core.stalled);
+	assert_int_equal(core_reg(r, 0), 0);
+	chip_power_on(&r->chip);		/* no debugger since: it runs */
+	assert_false(r->chip.core.stalled);
+	run_ahead(r, 10 * PS_PER_US);
+	assert_false(r->chip.core.stalled);
+	assert_true(core_reg(r, 0) > 0);
+}
+
 /* Power-on, NRST, SYSRESETREQ and RMVF (RM0433 RCC_RSR). */
 static void test_rcc_rsr_reset_flags(void **state)
 {
@@ -812,6 +853,7 @@ int main(void)
 		T(test_resets_keep_dp_and_ap_state),
 		T(test_program_flash_through_ap0),
 		T(test_rdp_level2_silences_jtag_at_once),
+		T(test_rdp_level1_debugged_core_stalls_until_power_cycle),
 		T(test_rcc_rsr_reset_flags),
 		T(test_pwr_supply_registers),
 		T(test_clock_tree_from_rcc_and_pwr),
