@@ -14,11 +14,13 @@ enum clock_source {
 /*
  * Highest AXI clock (MHz) for 0, 1, 2, ... wait states per voltage scale:
  * RM0433 table "FLASH recommended number of wait states and programming
- * delay" as given in the task brief; the table itself was not available
- * (UNCONFIRMED item 14). A 0 ends a row.
+ * delay". At VOS1 the 185-210 MHz band still takes 2 wait states (only
+ * WRHIGHFREQ changes), as firmware running at 200 MHz with LATENCY 2 shows
+ * (ArduPilot's bootloaders); the VOS2/VOS3 rows are as recalled (UNCONFIRMED
+ * item 14). A 0 ends a row.
  */
 static const uint16_t max_mhz_for_latency[4][6] = {
-	[1] = { 70, 140, 185, 210, 225, 0 },
+	[1] = { 70, 140, 210, 225, 0, 0 },
 	[2] = { 55, 110, 165, 225, 0, 0 },
 	[3] = { 45, 90, 135, 180, 225, 0 },
 };

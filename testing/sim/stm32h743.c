@@ -385,6 +385,7 @@ static void build_cpu_bus(struct stm32h743 *chip)
 	bus_add_device(b, "IWDG1", IWDG1_BASE, IWDG_SIZE, &iwdg_ops, &chip->iwdg);
 	bus_add_device(b, "FLASH", FLASH_REGS_BASE, FLASH_REGS_SIZE, &flash_regs_ops, &chip->flash);
 	bus_add_device(b, "PPB", CM7_PPB_BASE, CM7_PPB_SIZE, &cm7_ppb_ops, &chip->core);
+	unimp_map(&chip->unimp, b);	/* last: the modelled devices above win */
 	b->gate = cpu_bus_gate;
 	b->gate_ctx = chip;
 	b->changed = on_memory_changed;
@@ -475,6 +476,10 @@ int chip_init(struct stm32h743 *chip, const struct chip_config *cfg)
 		return -1;
 	}
 	periph_init(&chip->periph, cfg->rev_id);
+	if (unimp_init(&chip->unimp) != 0) {
+		sim_warn("out of memory for the peripheral register files");
+		return -1;
+	}
 	chip->periph.rcc.changed = on_timing_changed;
 	chip->periph.rcc.changed_ctx = chip;
 	chip->periph.pwr.changed = on_timing_changed;
@@ -509,6 +514,7 @@ void chip_free(struct stm32h743 *chip)
 	struct chip_memories *m = &chip->mem;
 
 	cm7_free(&chip->core);
+	unimp_free(&chip->unimp);
 	free(m->itcm), free(m->dtcm), free(m->axi), free(m->sram1), free(m->sram2);
 	free(m->sram3), free(m->sram4), free(m->bkpsram), free(m->flash);
 	free(m->sysmem1), free(m->sysmem2);
@@ -551,6 +557,7 @@ void chip_power_on(struct stm32h743 *chip)
 	jtag_dp_power_on(&chip->dp);
 	chip->periph.vos_unready = chip->flash.faults.vos_unready;
 	periph_power_on(&chip->periph);
+	unimp_reset(&chip->unimp);
 	cm7_power_on(&chip->core);
 	leave_stop(chip);
 	reset_flash(chip);
@@ -568,6 +575,7 @@ static void begin_system_reset(struct stm32h743 *chip, uint32_t rsr_flags)
 {
 	chip->system_resets++;
 	periph_system_reset(&chip->periph, rsr_flags);
+	unimp_reset(&chip->unimp);
 	iwdg_reset(&chip->iwdg, false);
 	leave_stop(chip);
 	reset_flash(chip);

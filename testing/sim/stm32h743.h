@@ -17,6 +17,7 @@
 #include "periph.h"
 #include "rbb.h"
 #include "tap.h"
+#include "unimp.h"
 #include "vclock.h"
 
 #define SYSMEM1_BASE	0x1FF00000u
@@ -51,6 +52,7 @@ struct stm32h743 {
 	struct bus d3_bus;		/* AP1 */
 	struct bus apbd_bus;		/* AP2 */
 	struct periph_set periph;
+	struct unimp unimp;		/* register files: peripherals without a model */
 	struct apbd_component apbd_rom, apbd_swo, apbd_swtf, apbd_tpiu;
 	struct cm7 core;
 	struct flash flash;

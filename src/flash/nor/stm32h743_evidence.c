@@ -189,7 +189,7 @@ static uint32_t sysclk_hz(const uint32_t *reg, bool *uses_hse)
 static int latency_needed(uint32_t aclk_hz, unsigned int vos)
 {
 	static const unsigned int max_mhz[4][6] = {
-		[1] = { 70, 140, 185, 210, 225, 0 },
+		[1] = { 70, 140, 210, 225, 0, 0 },	/* 185-210 MHz: 2 WS, WRHIGHFREQ 2 */
 		[2] = { 55, 110, 165, 225, 0, 0 },
 		[3] = { 45, 90, 135, 180, 225, 0 },
 	};

@@ -214,8 +214,8 @@ def test_diagnose_file_differs_without_verify():
 # ---- causes produced by the simulator's faults and firmware ------------------------
 
 # PLL1 from HSI: 64 MHz / 4 * 50 / 2 = 400 MHz, AXI = 400 / 2 = 200 MHz at VOS1,
-# which needs 3 wait states by the table driver and simulator share (RM0433
-# table 17, UNCONFIRMED item 14); FLASH_ACR.LATENCY = 0.
+# which needs 2 wait states by the table driver and simulator share (RM0433
+# table 17: 185-210 MHz at VOS1 is 2 WS with WRHIGHFREQ 2); FLASH_ACR.LATENCY = 0.
 FAST_CLOCK_LOW_LATENCY = [
     'mww 0x58024818 0xC000',        # PWR_D3CR: VOS1
     'mww 0x58024428 0x02020040',    # RCC_PLLCKSELR: HSI, DIVM1 = 4
@@ -240,9 +240,9 @@ def test_wait_states_too_low_for_the_clock():
                   *di.attempt('verify', 'verify_image %s 0x08020000' % pa), *diag('d'),
                   allow=[r'^Error: .*'])
     d = Diagnosis(out, 'd')
-    d.expect('wait-states', r'LATENCY=0, but the 200 MHz AXI clock at voltage scale 1 needs 3 '
+    d.expect('wait-states', r'LATENCY=0, but the 200 MHz AXI clock at voltage scale 1 needs 2 '
              r'wait states')
-    expect_in('LATENCY to 3', d.next, 'next step')
+    expect_in('LATENCY to 2', d.next, 'next step')
     expect_eq(d.registers['FLASH_ACR'] & 0xF, 0, 'FLASH_ACR.LATENCY in the evidence', out)
 
 

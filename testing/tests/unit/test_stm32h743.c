@@ -468,6 +468,41 @@ static void test_rdp_level1_debugged_core_stalls_until_power_cycle(void **state)
 	assert_true(core_reg(r, 0) > 0);
 }
 
+/*
+ * Peripherals without a model answer as register files: the debugger and the
+ * core read back what they wrote, the gaps between peripherals are bus
+ * errors, and the modelled ones (RCC) keep their behaviour.
+ */
+static void test_unmodelled_peripherals_are_register_files(void **state)
+{
+	/* movw r1, #4; movt r1, #0x5802; movs r0, #5; str r0, [r1]; b . */
+	static const uint16_t store_gpioa[] = { 0xF240, 0x0104, 0xF6C5, 0x0102, 0x2005, 0x6008,
+		0xE7FE };
+	struct rig *r = *state;
+
+	power_up(r);
+	mem_write(r, 0, 0x51008108, 0x00000001);	/* AXI SRAM errata workaround */
+	assert_int_equal(mem_read(r, 0, 0x51008108), 1);
+	mem_write(r, 0, 0x40000028, 0xABCD);		/* TIM2_PSC */
+	assert_int_equal(mem_read(r, 0, 0x40000028), 0xABCD);
+	assert_false(sticky(r));
+	assert_int_equal(mem_read(r, 0, 0x58022C00), 0);	/* reserved after GPIOK */
+	assert_true(sticky(r));
+	dp_write(r, DP_CTRL_STAT, 0x50000020 | CS_STICKYERR);
+	assert_int_equal(mem_read(r, 0, RCC_BASE),
+		regdev_get(&r->chip.periph.rcc, 0));	/* RCC_CR: still the model */
+	assert_string_equal(unimp_find(&r->chip.unimp, 0x58020004)->name, "GPIOA");
+	assert_null(unimp_find(&r->chip.unimp, RCC_BASE));
+
+	boot_itcm(r, store_gpioa, 7);
+	run_ahead(r, 10 * PS_PER_US);
+	assert_int_equal(r->chip.core.state, CM7_RUNNING);	/* no lockup */
+	assert_int_equal(mem_read(r, 0, 0x58020004), 5);
+	pulse_srst(r);					/* a reset clears them */
+	halt_core(r);
+	assert_int_equal(mem_read(r, 0, 0x51008108), 0);
+}
+
 /* Power-on, NRST, SYSRESETREQ and RMVF (RM0433 RCC_RSR). */
 static void test_rcc_rsr_reset_flags(void **state)
 {
@@ -538,10 +573,12 @@ static void test_clock_tree_from_rcc_and_pwr(void **state)
 	assert_int_equal(r->chip.clocks.sys_hz, 400000000);
 	assert_int_equal(r->chip.clocks.aclk_hz, 200000000);
 	assert_int_equal(r->chip.clocks.latency_needed, 4);
-	mem_write(r, 0, PWR_BASE + PWR_D3CR, 0x0000C000);	/* scale 1: 3 are enough */
+	mem_write(r, 0, PWR_BASE + PWR_D3CR, 0x0000C000);	/* scale 1: 2 are enough */
 	assert_int_equal(mem_read(r, 0, 0x08000000), 0xFFFFFFFF);
 	assert_int_equal(r->chip.clocks.vos, 1);
 	mem_write(r, 0, acr, 0x32);
+	assert_int_equal(mem_read(r, 0, 0x08000000), 0xFFFFFFFF);
+	mem_write(r, 0, acr, 0x31);
 	assert_int_not_equal(mem_read(r, 0, 0x08000000), 0xFFFFFFFF);
 	assert_true(r->chip.flash_via_bus[0] && r->chip.flash_via_bus[1]);
 	/* a system reset brings back HSI and LATENCY 7 */
@@ -854,6 +891,7 @@ int main(void)
 		T(test_program_flash_through_ap0),
 		T(test_rdp_level2_silences_jtag_at_once),
 		T(test_rdp_level1_debugged_core_stalls_until_power_cycle),
+		T(test_unmodelled_peripherals_are_register_files),
 		T(test_rcc_rsr_reset_flags),
 		T(test_pwr_supply_registers),
 		T(test_clock_tree_from_rcc_and_pwr),
