@@ -113,6 +113,18 @@ static bool whole_bank(struct flash_bank *bank)
 	return bank->num_sectors == stm32h743_info(bank)->part->sectors_per_bank;
 }
 
+/* The sectors in `mask` take one bank erase: all of a whole, multi-sector bank. */
+static bool takes_bank_erase(struct flash_bank *bank, uint32_t mask)
+{
+	return bank->num_sectors > 1 && mask == (1u << bank->num_sectors) - 1 && whole_bank(bank);
+}
+
+/* Sectors first..last as a mask (bit n: sector n). */
+static uint32_t sector_mask(unsigned int first, unsigned int last)
+{
+	return (uint32_t)((2ull << last) - (1ull << first));
+}
+
 /*
  * RDP level 1 with a debugger attached keeps the user flash out of reach of
  * erase and program alike (RM0433 4.5.3): say so instead of letting the
@@ -260,8 +272,7 @@ static int erase_sectors(struct flash_bank *bank, unsigned int first, unsigned i
 	uint32_t psize = stm32h743_psize_bits(info->psize);
 	char what[64];
 
-	if (first == 0 && last == bank->num_sectors - 1 && bank->num_sectors > 1 &&
-	    whole_bank(bank)) {
+	if (takes_bank_erase(bank, sector_mask(first, last))) {
 		snprintf(what, sizeof(what), "bank %u erase", info->index + 1);
 		LOG_INFO("erasing bank %u (%u sectors) with one bank erase", info->index + 1,
 			bank->num_sectors);
@@ -1025,7 +1036,7 @@ static int erase_start_next(struct flash_bank *bank, uint32_t *left, int *sector
 	uint32_t psize = stm32h743_psize_bits(stm32h743_info(bank)->psize);
 	uint32_t cr, sr = 0;
 
-	if (*left == (1u << bank->num_sectors) - 1 && whole_bank(bank) && bank->num_sectors > 1) {
+	if (takes_bank_erase(bank, *left)) {
 		cr = CR_BER | psize;
 		*sector = ERASE_WHOLE_BANK;
 		*left = 0;
