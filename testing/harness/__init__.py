@@ -20,6 +20,9 @@ ramtest, semihost
 park_commands  halt the core in a `b .` loop in ITCM (away from the blank-chip lockup)
 check, expect_* fail with context; note() prints a figure under the PASS line
 timeout(s)     decorator for a per-test limit other than 120 s
+TRANSPORTS = ('jtag', 'swd') in a test file: its tests also run over SWD (vdebug,
+               dapdirect_swd) as file[swd]::test; transport() says which one runs;
+               @jtag_only(why) keeps one test on JTAG
 """
 
 from .checks import (TestFailure, Log, capture, check, expect_eq, expect_gt, expect_in,
@@ -27,12 +30,13 @@ from .checks import (TestFailure, Log, capture, check, expect_eq, expect_gt, exp
 from .env import (AXI_SRAM, DTCM, PARK_ADDR, RAMTEST_BP_INTERVAL, RAMTEST_HELLO,
                   RAMTEST_PATTERN, STACK_TOP, log, note, park_commands, ramtest, semihost,
                   tmpfile, tool)
-from .procs import OpenOCDBatch, OpenOCDServer, Sim, free_port
-from .runner import timeout
+from .procs import OpenOCDBatch, OpenOCDServer, Sim, free_port, transport
+from .runner import jtag_only, timeout
 
 
 __all__ = ['TestFailure', 'Log', 'capture', 'check', 'expect_eq', 'expect_gt', 'expect_in',
            'expect_not_in', 'expect_re', 'fail', 'tail', 'AXI_SRAM', 'DTCM',
            'PARK_ADDR', 'RAMTEST_BP_INTERVAL', 'RAMTEST_HELLO', 'RAMTEST_PATTERN', 'STACK_TOP',
            'log', 'note', 'park_commands', 'ramtest', 'semihost', 'tmpfile', 'tool',
-           'OpenOCDBatch', 'OpenOCDServer', 'Sim', 'free_port', 'timeout']
+           'OpenOCDBatch', 'OpenOCDServer', 'Sim', 'free_port', 'jtag_only', 'timeout',
+           'transport']

@@ -245,12 +245,27 @@ CONFIGS = {
 }
 
 
+# Over SWD the same tests reach the simulator through OpenOCD's vdebug adapter
+# (DAP level, transport dapdirect_swd) instead of remote_bitbang JTAG.
+SWD_CONFIGS = {
+    'board/h743sim.cfg': 'board/h743sim-swd.cfg',
+    'interface/h743sim.cfg': 'interface/h743sim-swd.cfg',
+}
+
+
+def transport():
+    """'jtag' or 'swd': the wire this test run uses ($H743_TRANSPORT)."""
+    return os.environ.get('H743_TRANSPORT', 'jtag')
+
+
 def config_args(config):
     """-f arguments: 'board' (ours), 'target' (our interface + target file),
     'upstream' (our interface + upstream stm32h7x_dual_bank.cfg), or a list
     of files, where an entry '-c CMD' is a command run at that point, e.g.
     ['interface/h743sim.cfg', '-c set WORKAREASIZE 0', 'target/stm32h7x.cfg']."""
     files = CONFIGS[config] if isinstance(config, str) else list(config)
+    if transport() == 'swd':
+        files = [SWD_CONFIGS.get(f, f) for f in files]
     args = []
     for f in files:
         args += ['-c', f[3:]] if f.startswith('-c ') else ['-f', f]

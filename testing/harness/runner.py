@@ -39,9 +39,20 @@ def timeout(seconds):
     return wrap
 
 
+def jtag_only(why):
+    """Decorator: in a module that runs over both transports (TRANSPORTS), this
+    test runs over JTAG only; why says what ties it to JTAG or keeps it off SWD."""
+    def wrap(func):
+        func.h743_transports = ('jtag',)
+        func.h743_jtag_only = why
+        return func
+    return wrap
+
+
 class Test:
-    def __init__(self, name, kind, target, func=None, limit=DEFAULT_TIMEOUT):
+    def __init__(self, name, kind, target, func=None, limit=DEFAULT_TIMEOUT, transport=None):
         self.name, self.kind, self.target, self.func, self.limit = name, kind, target, func, limit
+        self.transport = transport      # 'swd': the worker runs with H743_TRANSPORT=swd
 
 
 # ---- discovery -----------------------------------------------------------------
@@ -55,6 +66,9 @@ def load_module(path):
 
 
 def integration_tests(default_limit):
+    """Each test_* function of each file. A module whose TRANSPORTS lists
+    'swd' runs its tests a second time over SWD (vdebug, dapdirect_swd) as
+    stem[swd]::name; the plain name is the JTAG run (remote_bitbang)."""
     tests = []
     pattern = os.path.join(env.top_srcdir(), 'testing', 'tests', 'integration', 'test_*.py')
     for path in sorted(glob.glob(pattern)):
@@ -70,7 +84,15 @@ def integration_tests(default_limit):
             if attr.startswith('test_') and callable(func):
                 limit = getattr(func, 'h743_timeout', default_limit)
                 tests.append(Test('%s::%s' % (stem, attr), 'integration', path, attr, limit))
+                if 'swd' in _transports(module, func):
+                    tests.append(Test('%s[swd]::%s' % (stem, attr), 'integration', path, attr,
+                                      limit, transport='swd'))
     return tests
+
+
+def _transports(module, func):
+    wanted = getattr(module, 'TRANSPORTS', ('jtag',))
+    return [t for t in wanted if t in getattr(func, 'h743_transports', wanted)]
 
 
 def _line_of(obj):
@@ -130,12 +152,15 @@ class Running:
 
 
 def start(test, tmp_root, runner_path, verbose):
-    safe = test.name.replace('::', '.').replace('/', '_').replace('<', '').replace('>', '')
+    safe = test.name.replace('::', '.').replace('/', '_')
+    for c in '<>[]':
+        safe = safe.replace(c, '')
     tmp = tempfile.mkdtemp(prefix=safe + '-', dir=tmp_root)
     log_path = os.path.join(tmp, 'test.log')
     result_path = os.path.join(tmp, 'result.json')
     child_env = dict(os.environ, H743_TEST_TMPDIR=tmp, PYTHONDONTWRITEBYTECODE='1',
-                     PYTHONUNBUFFERED='1', H743_VERBOSE='1' if verbose else '0')
+                     PYTHONUNBUFFERED='1', H743_VERBOSE='1' if verbose else '0',
+                     H743_TRANSPORT=test.transport or 'jtag')
     if test.kind == 'integration':
         argv = [sys.executable, runner_path, '--worker', test.target, test.func,
                 result_path, str(test.limit)]

@@ -157,6 +157,8 @@ static void usage(FILE *f)
 		"  --trace           log every debug and bus access to stderr\n"
 		"  --rev Y|V         silicon revision reported in DBGMCU_IDCODE (default V)\n"
 		"  --tck-hz N        JTAG clock frequency on the virtual clock (default 4000000)\n"
+		"  --swclk-hz N      SWD clock of the vdebug probe at `adapter speed` maximum\n"
+		"                    (divider 1) on the virtual clock (default 24000000)\n"
 		"  --cpu-hz N        core clock on the virtual clock (default 64000000)\n"
 		"  --hse-hz N        HSE crystal for the RCC clock tree (default 25000000)\n"
 		"  --help\n"
@@ -292,6 +294,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "export-bank", required_argument, NULL, 'E' },
 		{ "rev", required_argument, NULL, 'R' },
 		{ "tck-hz", required_argument, NULL, 'T' },
+		{ "swclk-hz", required_argument, NULL, 'W' },
 		{ "cpu-hz", required_argument, NULL, 'C' },
 		{ "hse-hz", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
@@ -357,6 +360,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
+		case 'W':
+			if (parse_u64(optarg, &o->chip.swclk_hz)) {
+				fprintf(stderr, "h743sim: --swclk-hz wants a frequency in Hz\n");
+				return -1;
+			}
+			break;
 		case 'C':
 			if (parse_u64(optarg, &o->chip.cpu_hz)) {
 				fprintf(stderr, "h743sim: --cpu-hz wants a frequency in Hz\n");
@@ -403,7 +412,10 @@ static void print_connect_hints(const struct options *o, int port)
 		       "remote_bitbang host %s' -f target/stm32h743.cfg\n", o->unix_path);
 	} else {
 		printf("h743sim: STM32H743 listening on %s:%d\n", o->bind_addr, port);
-		printf("  H743SIM_PORT=%d openocd -f board/h743sim.cfg\n", port);
+		printf("  H743SIM_PORT=%d openocd -f board/h743sim.cfg      (JTAG, remote_bitbang)\n",
+		       port);
+		printf("  H743SIM_PORT=%d openocd -f board/h743sim-swd.cfg  (SWD, vdebug DAP level)\n",
+		       port);
 		printf("  (or: openocd -c 'adapter driver remote_bitbang; remote_bitbang host %s; "
 		       "remote_bitbang port %d; reset_config trst_and_srst' "
 		       "-f target/stm32h7x_dual_bank.cfg)\n", o->bind_addr, port);
@@ -596,6 +608,7 @@ struct server {
 	int client;			/* the debugger being served, or -1 */
 	struct outbuf replies;		/* replies the client has not taken yet */
 	struct server_stats stats;
+	bool backlogged;		/* the client leaves its replies unread */
 	bool quiescent;			/* nothing changes until a socket wakes us */
 };
 
@@ -609,18 +622,34 @@ static size_t fault_room(const struct options *o, const struct stm32h743 *chip, 
 
 	if (!o->drop_after_bytes || dropped)
 		return room;
-	if (chip->wire.bytes_in >= o->drop_after_bytes) {
+	if (chip_wire_bytes_in(chip) >= o->drop_after_bytes) {
 		sim_info("fault injection: dropping the connection after %llu bytes",
-			(unsigned long long)chip->wire.bytes_in);
+			(unsigned long long)chip_wire_bytes_in(chip));
 		dropped = true;
 		return 0;
 	}
-	uint64_t left = o->drop_after_bytes - chip->wire.bytes_in;
+	uint64_t left = o->drop_after_bytes - chip_wire_bytes_in(chip);
 
 	return left < room ? (size_t)left : room;
 }
 
-/* Feed what the client sent and queue the replies; false when the connection is over. */
+/*
+ * Replies wait in srv->replies until the client takes them; a client that
+ * leaves too many unread is dropped (backlogged).
+ */
+static void queue_reply(void *ctx, const uint8_t *data, size_t len)
+{
+	struct server *srv = ctx;
+
+	if (!srv->backlogged && outbuf_add(&srv->replies, data, len) != 0)
+		srv->backlogged = true;
+}
+
+/*
+ * Feed what the client sent and queue the replies; false when the connection
+ * is over. The first byte tells the protocol: a vdebug OPEN request starts
+ * with its command code, a remote_bitbang stream with a printable command.
+ */
 static bool serve_client(struct server *srv)
 {
 	static uint8_t in[65536], out[65536];
@@ -635,20 +664,27 @@ static bool serve_client(struct server *srv)
 		return true;
 	if (n <= 0)
 		return false;
-	size_t nout = rbb_process(&chip->wire, in, (size_t)n, out);
+	if (chip->transport == TRANSPORT_NONE)
+		chip_select_transport(chip, in[0] == VDEBUG_FIRST_BYTE ? TRANSPORT_SWD : TRANSPORT_JTAG);
+	if (chip->transport == TRANSPORT_SWD) {
+		vdebug_process(&chip->vdebug, in, (size_t)n);
+	} else {
+		size_t nout = rbb_process(&chip->rbb, in, (size_t)n, out);
 
+		queue_reply(srv, out, nout);
+	}
 	if (chip->wire_debt_ps > (int64_t)WIRE_DEBT_SETTLE_PS)
 		chip_settle(chip);
-	if (outbuf_add(&srv->replies, out, nout) != 0) {
+	if (srv->backlogged) {
 		sim_warn("debugger connection %llu does not read its replies (%zu bytes unread, "
 			"limit %d): dropping it", (unsigned long long)srv->stats.connections,
-			outbuf_pending(&srv->replies) + nout, REPLY_BACKLOG_LIMIT);
+			outbuf_pending(&srv->replies), REPLY_BACKLOG_LIMIT);
 		srv->stats.dropped++;
 		return false;
 	}
 	if (outbuf_flush(&srv->replies, srv->client) != 0)
 		return false;
-	return !chip->wire.quit;
+	return !(chip->transport == TRANSPORT_SWD ? chip->vdebug.quit : chip->rbb.quit);
 }
 
 static void start_client(struct server *srv, int fd)
@@ -659,7 +695,9 @@ static void start_client(struct server *srv, int fd)
 	srv->client = fd;
 	ctx_client = fd;
 	outbuf_reset(&srv->replies);
+	srv->backlogged = false;
 	chip_client_connect(chip);
+	vdebug_connect(&chip->vdebug, queue_reply, srv);
 	srv->stats.connections++;
 	sim_info("debugger connected (connection %llu)",
 		(unsigned long long)srv->stats.connections);

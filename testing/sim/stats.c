@@ -63,6 +63,22 @@ static void write_reset_stats(FILE *f, struct stm32h743 *chip)
 		(unsigned long long)w->expirations);
 }
 
+static void write_swd_stats(FILE *f, const struct stm32h743 *chip)
+{
+	const struct vdebug *vd = &chip->vdebug;
+	const struct swd_dp *swd = &chip->swd_dp;
+
+	fprintf(f, "  \"transport\": \"%s\",\n", chip->transport == TRANSPORT_SWD ? "swd" :
+		chip->transport == TRANSPORT_JTAG ? "jtag" : "none");
+	fprintf(f, "  \"swd\": {\"swclk_hz\": %llu, \"swclk_cycles\": %llu, \"packets\": %llu, "
+		"\"batches\": %llu, \"error_batches\": %llu, \"line_resets\": %llu, "
+		"\"faults\": %llu, \"unanswered\": %llu},\n",
+		(unsigned long long)(vd->base_hz / vd->divider), (unsigned long long)vd->swclk_cycles,
+		(unsigned long long)vd->transactions, (unsigned long long)vd->batches,
+		(unsigned long long)vd->error_batches, (unsigned long long)swd->line_resets,
+		(unsigned long long)swd->faults, (unsigned long long)swd->protocol_errors);
+}
+
 /* Written to a temporary file and renamed, so readers never see half a file. */
 int stats_write(const char *path, struct stm32h743 *chip, const struct server_stats *srv)
 {
@@ -93,8 +109,10 @@ int stats_write(const char *path, struct stm32h743 *chip, const struct server_st
 	fprintf(f, "  \"ap_transactions\": %llu,\n", (unsigned long long)chip->dp.ap_transactions);
 	fprintf(f, "  \"sticky_errors\": %llu,\n", (unsigned long long)chip->dp.sticky_errors);
 	fprintf(f, "  \"bus_errors\": %llu,\n", (unsigned long long)chip->cpu_bus.errors);
-	fprintf(f, "  \"wire_bytes_in\": %llu,\n", (unsigned long long)chip->wire.bytes_in);
-	fprintf(f, "  \"wire_bytes_out\": %llu,\n", (unsigned long long)chip->wire.bytes_out);
+	fprintf(f, "  \"wire_bytes_in\": %llu,\n", (unsigned long long)chip_wire_bytes_in(chip));
+	fprintf(f, "  \"wire_bytes_out\": %llu,\n",
+		(unsigned long long)(chip->rbb.bytes_out + chip->vdebug.bytes_out));
+	write_swd_stats(f, chip);
 	fprintf(f, "  \"system_resets\": %llu,\n", (unsigned long long)chip->system_resets);
 	fprintf(f, "  \"connections\": %llu,\n", (unsigned long long)srv->connections);
 	fprintf(f, "  \"refused_connections\": %llu,\n", (unsigned long long)srv->refused);

@@ -34,14 +34,14 @@ static uint64_t dap_dr_capture(struct tap *tap, unsigned int ir)
 	struct stm32h743 *chip = tap->ctx;
 
 	(void)ir;
-	return jtag_dp_capture(&chip->dp);
+	return jtag_dp_capture(&chip->jtag_dp);
 }
 
 static void dap_dr_update(struct tap *tap, unsigned int ir, uint64_t value)
 {
 	struct stm32h743 *chip = tap->ctx;
 
-	jtag_dp_update(&chip->dp, ir, value);
+	jtag_dp_update(&chip->jtag_dp, ir, value);
 }
 
 static const struct tap_ops dap_tap_ops = {
@@ -56,6 +56,21 @@ static void on_tck_edge(void *ctx)
 
 	chip->tck_cycles++;
 	chip->wire_debt_ps += (int64_t)chip->tck_period_ps;
+}
+
+static void on_swd_wire_time(void *ctx, uint64_t ps)
+{
+	struct stm32h743 *chip = ctx;
+
+	chip->wire_debt_ps += (int64_t)ps;
+}
+
+static void on_swd_reset_line(void *ctx, bool srst)
+{
+	struct stm32h743 *chip = ctx;
+
+	chip_settle(chip);
+	chip_set_srst(chip, srst);
 }
 
 static void on_reset_lines(void *ctx, bool trst, bool srst)
@@ -222,6 +237,7 @@ static void update_debug_port(struct stm32h743 *chip)
 	if (off && !chip->chain.disabled)
 		sim_info("RDP level 2 in force: the debug port is off for good");
 	chip->chain.disabled = off;
+	chip->swd_dp.silent = off;
 	chip->dp.aps_disabled = off;
 }
 
@@ -424,6 +440,16 @@ static void build_apbd_bus(struct stm32h743 *chip)
 	bus_add_device(b, "TPIU", 0xE00F5000, 0x1000, &apbd_component_ops, &chip->apbd_tpiu);
 }
 
+static void build_swd(struct stm32h743 *chip)
+{
+	struct vdebug_hooks hooks = {
+		.wire_time = on_swd_wire_time, .reset_line = on_swd_reset_line, .ctx = chip,
+	};
+
+	swd_dp_init(&chip->swd_dp, &chip->dp);
+	vdebug_init(&chip->vdebug, &chip->swd_dp, chip->cfg.swclk_hz, &hooks);
+}
+
 static void build_jtag(struct stm32h743 *chip)
 {
 	chip->dap_tap = (struct tap){
@@ -438,27 +464,33 @@ static void build_jtag(struct stm32h743 *chip)
 	tap_chain_add(&chip->chain, &chip->dap_tap);	/* nearest TDO */
 	tap_chain_add(&chip->chain, &chip->bs_tap);
 
-	memset(&chip->dp, 0, sizeof(chip->dp));
-	mem_ap_init(&chip->ap0, "ap0", 0x84770001, 0xE00FE003, &chip->cpu_bus, MASTER_AP0);
-	mem_ap_init(&chip->ap1, "ap1", 0x84770001, 0x00000002, &chip->d3_bus, MASTER_AP1);
-	mem_ap_init(&chip->ap2, "ap2", 0x54770002, 0xE00E0003, &chip->apbd_bus, MASTER_AP2);
-	jtag_dp_attach_ap(&chip->dp, 0, &chip->ap0);
-	jtag_dp_attach_ap(&chip->dp, 1, &chip->ap1);
-	jtag_dp_attach_ap(&chip->dp, 2, &chip->ap2);
-	chip->dp.before_ap = before_ap_access;
-	chip->dp.after_ap = after_ap_access;
-	chip->dp.ctx = chip;
+	jtag_dp_init(&chip->jtag_dp, &chip->dp);
 
 	struct rbb_hooks hooks = {
 		.tck_edge = on_tck_edge, .reset_lines = on_reset_lines, .ctx = chip,
 	};
-	rbb_init(&chip->wire, &chip->chain, &hooks);
+	rbb_init(&chip->rbb, &chip->chain, &hooks);
+}
+
+/* The debug port and its three MEM-APs (AP0 AXI, AP1 D3 AHB, AP2 APB-D). */
+static void build_dp(struct stm32h743 *chip)
+{
+	memset(&chip->dp, 0, sizeof(chip->dp));
+	mem_ap_init(&chip->ap0, "ap0", 0x84770001, 0xE00FE003, &chip->cpu_bus, MASTER_AP0);
+	mem_ap_init(&chip->ap1, "ap1", 0x84770001, 0x00000002, &chip->d3_bus, MASTER_AP1);
+	mem_ap_init(&chip->ap2, "ap2", 0x54770002, 0xE00E0003, &chip->apbd_bus, MASTER_AP2);
+	dp_attach_ap(&chip->dp, 0, &chip->ap0);
+	dp_attach_ap(&chip->dp, 1, &chip->ap1);
+	dp_attach_ap(&chip->dp, 2, &chip->ap2);
+	chip->dp.before_ap = before_ap_access;
+	chip->dp.after_ap = after_ap_access;
+	chip->dp.ctx = chip;
 }
 
 void chip_config_default(struct chip_config *cfg)
 {
 	*cfg = (struct chip_config){
-		.rev_id = REV_ID_V, .tck_hz = 4000000, .cpu_hz = 64000000,
+		.rev_id = REV_ID_V, .tck_hz = 4000000, .swclk_hz = 24000000, .cpu_hz = 64000000,
 		.hse_hz = HSE_DEFAULT_HZ, .variant = &flash_variants[0],
 	};
 }
@@ -504,7 +536,9 @@ int chip_init(struct stm32h743 *chip, const struct chip_config *cfg)
 	build_cpu_bus(chip);
 	build_d3_bus(chip);
 	build_apbd_bus(chip);
+	build_dp(chip);
 	build_jtag(chip);
+	build_swd(chip);
 	write_factory_words(chip);
 	return cm7_map_bus(&chip->core);
 }
@@ -545,16 +579,44 @@ static void leave_stop(struct stm32h743 *chip)
 
 void chip_client_connect(struct stm32h743 *chip)
 {
-	rbb_connect(&chip->wire);
+	rbb_connect(&chip->rbb);
+	chip->transport = TRANSPORT_NONE;
 	flash_start_faults(&chip->flash);
 	chip->client_connected = true;
 	chip->poll_count = 0;
 }
 
+void chip_select_transport(struct stm32h743 *chip, enum chip_transport transport)
+{
+	chip->transport = transport;
+	if (transport == TRANSPORT_JTAG)
+		swd_dp_select_jtag(&chip->swd_dp);
+	/* SWD: the probe's connect sends the JTAG-to-SWD sequence (vdebug.c) */
+	sim_info("debugger speaks %s", chip_transport_name(transport));
+}
+
+const char *chip_transport_name(enum chip_transport transport)
+{
+	switch (transport) {
+	case TRANSPORT_JTAG:
+		return "JTAG (remote_bitbang)";
+	case TRANSPORT_SWD:
+		return "SWD (vdebug, DAP level)";
+	default:
+		return "nothing yet";
+	}
+}
+
+uint64_t chip_wire_bytes_in(const struct stm32h743 *chip)
+{
+	return chip->rbb.bytes_in + chip->vdebug.bytes_in;
+}
+
 void chip_power_on(struct stm32h743 *chip)
 {
 	chip->debugger_seen = false;
-	jtag_dp_power_on(&chip->dp);
+	dp_power_on(&chip->dp);
+	swd_dp_power_on(&chip->swd_dp);
 	chip->periph.vos_unready = chip->flash.faults.vos_unready;
 	periph_power_on(&chip->periph);
 	unimp_reset(&chip->unimp);

@@ -12,13 +12,16 @@
 #include "cm7.h"
 #include "flash.h"
 #include "iwdg.h"
+#include "dp.h"
 #include "jtag_dp.h"
 #include "mem_ap.h"
 #include "periph.h"
 #include "rbb.h"
+#include "swd_dp.h"
 #include "tap.h"
 #include "unimp.h"
 #include "vclock.h"
+#include "vdebug.h"
 
 #define SYSMEM1_BASE	0x1FF00000u
 #define SYSMEM2_BASE	0x1FF40000u
@@ -29,9 +32,16 @@
 struct chip_config {
 	uint16_t rev_id;		/* REV_ID_Y or REV_ID_V */
 	uint64_t tck_hz;
+	uint64_t swclk_hz;		/* the SWD probe's clock at divider 1 */
 	uint64_t cpu_hz;
 	uint64_t hse_hz;		/* crystal on OSC_IN (0: the 25 MHz default) */
 	const struct flash_variant *variant;
+};
+
+enum chip_transport {
+	TRANSPORT_NONE,
+	TRANSPORT_JTAG,		/* remote_bitbang */
+	TRANSPORT_SWD,		/* vdebug, dapdirect_swd */
 };
 
 struct chip_memories {
@@ -66,11 +76,16 @@ struct stm32h743 {
 	void (*power_lost)(void *ctx);
 	void *power_lost_ctx;
 
+	/* the SWJ-DP: one debug port, reached over JTAG or over SWD */
+	struct adi_dp dp;
+	struct mem_ap ap0, ap1, ap2;
 	struct tap dap_tap, bs_tap;
 	struct tap_chain chain;
-	struct jtag_dp dp;
-	struct mem_ap ap0, ap1, ap2;
-	struct rbb wire;
+	struct jtag_dp jtag_dp;
+	struct rbb rbb;			/* the JTAG wire: remote_bitbang */
+	struct swd_dp swd_dp;
+	struct vdebug vdebug;		/* the SWD wire: a DAP-level probe (vdebug) */
+	enum chip_transport transport;	/* of the current or last connection */
 	bool srst;
 
 	/* spin detection for run-ahead */
@@ -87,13 +102,21 @@ struct stm32h743 {
 	uint64_t system_resets;
 };
 
-/* h743sim's defaults: rev V, TCK 4 MHz, core 64 MHz, 25 MHz HSE, the first variant. */
+/* h743sim's defaults: rev V, TCK 4 MHz, SWCLK 24 MHz, core 64 MHz, 25 MHz HSE, the first variant. */
 void chip_config_default(struct chip_config *cfg);
 int chip_init(struct stm32h743 *chip, const struct chip_config *cfg);
 void chip_free(struct stm32h743 *chip);
 void chip_power_on(struct stm32h743 *chip);
 /* A debugger connected: the wire starts afresh, time-based faults are armed. */
 void chip_client_connect(struct stm32h743 *chip);
+/*
+ * The connection's first bytes tell its protocol: the SWJ-DP follows (a
+ * probe's select sequence is part of its connect).
+ */
+void chip_select_transport(struct stm32h743 *chip, enum chip_transport transport);
+const char *chip_transport_name(enum chip_transport transport);
+/* Bytes received from debuggers over both wires, since start. */
+uint64_t chip_wire_bytes_in(const struct stm32h743 *chip);
 /* A system reset (SYSRESETREQ, IWDG): rsr_flags say which, for RCC_RSR. */
 void chip_system_reset(struct stm32h743 *chip, uint32_t rsr_flags);
 /* NRST driven by the debugger: the reset starts at assertion, the core runs at release. */

@@ -637,6 +637,20 @@ static int program_with_loader(struct flash_bank *bank, const uint8_t *data, uin
 }
 
 /* No work area: the host writes each flash word through the debug port. */
+/*
+ * The flash word at addr reads back as data. A queue already empty at the
+ * first status read may only mean a slow link: on a slow SWD or JTAG clock
+ * the status read comes more than the 100 us of programming after the store,
+ * so only a word that does not hold its data was not programmed.
+ */
+static bool word_holds(struct flash_bank *bank, uint32_t addr, const uint8_t *data)
+{
+	uint8_t word[STM32H743_FLASH_WORD];
+
+	return target_read_buffer(bank->target, addr, sizeof(word), word) == ERROR_OK &&
+		!memcmp(word, data, sizeof(word));
+}
+
 static int program_from_host(struct flash_bank *bank, const uint8_t *data, uint32_t addr,
 		uint32_t words)
 {
@@ -660,7 +674,8 @@ static int program_from_host(struct flash_bank *bank, const uint8_t *data, uint3
 					what);
 		if (retval == ERROR_OK)
 			stm32h743_record_program(bank, word_addr, data + i * STM32H743_FLASH_WORD, 1,
-				!(sr & (SR_QW | SR_BSY | SR_WBNE)));
+				!(sr & (SR_QW | SR_BSY | SR_WBNE)) &&
+				!word_holds(bank, word_addr, data + i * STM32H743_FLASH_WORD));
 		if (i && !(i % (PROGRESS_CHUNK / STM32H743_FLASH_WORD)))
 			LOG_INFO("programmed %" PRIu32 " of %" PRIu32 " KiB at 0x%08" PRIx32,
 				i * STM32H743_FLASH_WORD / 1024, words * STM32H743_FLASH_WORD / 1024, addr);

@@ -1,16 +1,26 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """board/h743custom.cfg with an adapter chosen before it: the simulator's
-interface/h743sim.cfg. The board file must keep that adapter (no ST-LINK),
-JTAG and the interface's TRST/SRST lines, add connect under reset, and
+interface/h743sim.cfg (JTAG) or interface/h743sim-swd.cfg (SWD at the DAP
+level, the STLINK-V3 path). The board file must keep that adapter (no
+ST-LINK), its transport and reset lines, add connect under reset, and
 still give a working flash setup: probe, `flash info`, and
 `program ... verify reset` of the flash demo firmware, which then boots
 and runs from flash."""
 
-from harness import Sim, capture, check, expect_eq, expect_in, expect_not_in, expect_re
+from harness import (Sim, capture, check, expect_eq, expect_in, expect_not_in, expect_re,
+                     transport)
 from harness.checks import FIRMWARE_STARTED
 from harness.env import Firmware
 
+# Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
+TRANSPORTS = ('jtag', 'swd')
+
 CONFIG = ['interface/h743sim.cfg', 'board/h743custom.cfg']
+# What each interface file selects: adapter, transport, reset lines.
+ADAPTER = {
+    'jtag': ('remote_bitbang', 'jtag', 'trst_and_srst'),
+    'swd': ('vdebug', 'dapdirect_swd', 'srst_only'),
+}
 DEMO_MESSAGE = 'h743sim demo running'    # testing/firmware/flashdemo.c
 
 
@@ -30,10 +40,11 @@ def test_custom_board_keeps_sim_adapter():
                           capture('state_after_init', '[target current] curstate'),
                           'reset halt', capture('pc', 'reg pc'), capture('msp', 'reg msp'),
                           'flash info 0', config=CONFIG)
-    expect_eq(out.value('adapter'), 'remote_bitbang', 'adapter kept by the board file')
-    expect_eq(out.value('transport'), 'jtag', 'transport')
+    adapter, wire, lines = ADAPTER[transport()]
+    expect_eq(out.value('adapter'), adapter, 'adapter kept by the board file')
+    expect_eq(out.value('transport'), wire, 'transport')
     signals = out.value('reset_config').split()
-    expect_eq(signals[0], 'trst_and_srst', 'reset lines of interface/h743sim.cfg')
+    expect_eq(signals[0], lines, 'reset lines of the interface file')
     for mode in ('srst_nogate', 'connect_assert_srst'):
         check(mode in signals, 'reset_config lacks %s: %s' % (mode, ' '.join(signals)), out)
     expect_in('4000 kHz', out.value('speed'), 'adapter speed')

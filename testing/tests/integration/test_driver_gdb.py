@@ -14,6 +14,9 @@ from harness import (OpenOCDServer, check, expect_eq, expect_in, expect_not_in, 
                      tmpfile, tool)
 from harness.checks import FIRMWARE_STARTED
 
+# Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
+TRANSPORTS = ('jtag', 'swd')
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_driver_images as di  # noqa: E402
 

@@ -23,6 +23,9 @@ from harness.board import write_file, read_file, between
 from harness import env
 from harness.checks import FIRMWARE_STARTED
 
+# Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
+TRANSPORTS = ('jtag', 'swd')
+
 BANK_BASE = (0x08000000, 0x08100000)
 BANK_SIZE = 0x100000
 SECTOR = 0x20000

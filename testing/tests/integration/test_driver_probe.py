@@ -13,6 +13,9 @@ import sys
 from harness import OpenOCDServer, capture, check, expect_eq, expect_in, expect_not_in, expect_re
 from harness.checks import FIRMWARE_STARTED
 
+# Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
+TRANSPORTS = ('jtag', 'swd')
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_driver_images as di  # noqa: E402
 

@@ -11,6 +11,10 @@ from harness import (RAMTEST_BP_INTERVAL, RAMTEST_PATTERN, OpenOCDServer, Sim, c
 from harness.checks import FIRMWARE_STARTED
 
 
+# Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
+TRANSPORTS = ('jtag', 'swd')
+
+
 def gdb_words(out, symbol):
     """Words printed by `x/Nxw &symbol`."""
     words = []

@@ -26,6 +26,9 @@ from harness import (Log, Sim, check, expect_eq, expect_in, expect_not_in, fail,
 from harness.board import idle_firmware, write_file, read_file, section, between, attempt
 from harness import env
 
+# Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
+TRANSPORTS = ('jtag', 'swd')
+
 BANK_BASE = (0x08000000, 0x08100000)
 BANK_SIZE = 0x100000
 SECTOR = 0x20000

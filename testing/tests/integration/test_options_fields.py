@@ -25,6 +25,9 @@ from harness import (Log, Sim, capture, check, expect_eq, expect_in, fail, note,
                      tmpfile)
 from harness.board import idle_firmware, write_file, between, attempt
 
+# Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
+TRANSPORTS = ('jtag', 'swd')
+
 BANK_BASE = (0x08000000, 0x08100000)
 BANK_SIZE = 0x100000
 WORD = 32

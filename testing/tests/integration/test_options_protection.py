@@ -25,6 +25,9 @@ import sys
 from harness import Log, Sim, capture, check, expect_eq, expect_in, fail, tmpfile
 from harness.board import idle_firmware, write_file, read_file, section, between, attempt
 
+# Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
+TRANSPORTS = ('jtag', 'swd')
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_driver_images as di  # noqa: E402
 

@@ -16,6 +16,7 @@
 #define BAD_ADDR	0x40000000u	/* nothing mapped there */
 
 struct rig {
+	struct adi_dp adp;
 	struct jtag_dp dp;
 	struct bus bus;
 	struct mem_ap ap0, ap2;
@@ -43,12 +44,13 @@ static int setup(void **state)
 	bus_add_memory(&r->bus, "ram", RAM_BASE, sizeof(r->ram), r->ram, false);
 	mem_ap_init(&r->ap0, "ap0", 0x84770001, 0xE00FE003, &r->bus, MASTER_AP0);
 	mem_ap_init(&r->ap2, "ap2", 0x54770002, 0xE00E0003, &r->bus, MASTER_AP2);
-	jtag_dp_power_on(&r->dp);
-	jtag_dp_attach_ap(&r->dp, 0, &r->ap0);
-	jtag_dp_attach_ap(&r->dp, 2, &r->ap2);
-	r->dp.before_ap = before_ap;
-	r->dp.after_ap = after_ap;
-	r->dp.ctx = r;
+	dp_power_on(&r->adp);
+	dp_attach_ap(&r->adp, 0, &r->ap0);
+	dp_attach_ap(&r->adp, 2, &r->ap2);
+	r->adp.before_ap = before_ap;
+	r->adp.after_ap = after_ap;
+	r->adp.ctx = r;
+	jtag_dp_init(&r->dp, &r->adp);
 	*state = r;
 	return 0;
 }
@@ -176,7 +178,7 @@ static void test_bus_error_sets_stickyerr_w1c(void **state)
 	ap_write(&r->dp, 0, AP_REG_TAR, BAD_ADDR);
 	assert_int_equal(ap_read(&r->dp, 0, AP_REG_DRW), 0);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000 | CS_STICKYERR);
-	assert_true(r->dp.sticky_errors == 1);
+	assert_true(r->adp.sticky_errors == 1);
 	/* writing 0 to the sticky bit keeps it */
 	dp_write(&r->dp, DP_CTRL_STAT, 0x50000000);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000 | CS_STICKYERR);
@@ -199,7 +201,7 @@ static void test_stickyerr_discards_ap_transactions(void **state)
 	ap_write(&r->dp, 0, AP_REG_DRW, 0x22222222);
 	assert_int_equal(ap_read(&r->dp, 0, AP_REG_IDR), 0);
 	assert_int_equal(mem_load(r->ram, 4), 0);
-	assert_true(r->dp.sticky_errors == 1);
+	assert_true(r->adp.sticky_errors == 1);
 	/* cleared: the AP shows it never saw the TAR write */
 	dp_write(&r->dp, DP_CTRL_STAT, 0x50000020);
 	assert_int_equal(ap_read(&r->dp, 0, AP_REG_TAR), BAD_ADDR);
@@ -295,7 +297,7 @@ static void test_aps_disabled(void **state)
 	struct rig *r = *state;
 
 	power_up(&r->dp);
-	r->dp.aps_disabled = true;
+	r->adp.aps_disabled = true;
 	ap_write(&r->dp, 0, AP_REG_TAR, RAM_BASE);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000 | CS_STICKYERR);
 	assert_int_equal(r->ap0.tar, 0);
@@ -315,7 +317,7 @@ static void test_before_ap_hook_per_ap_transaction(void **state)
 	ap_write(&r->dp, 0, AP_REG_TAR, RAM_BASE);
 	ap_read(&r->dp, 0, AP_REG_TAR);
 	assert_int_equal(r->before_ap_calls, 2);
-	assert_true(r->dp.ap_transactions == 2);
+	assert_true(r->adp.ap_transactions == 2);
 }
 
 /* An unclocked AP answers nothing, not even IDR; the other APs and the DP do. */
@@ -346,7 +348,7 @@ static void test_power_on_resets_dp(void **state)
 
 	power_up(&r->dp);
 	dp_write(&r->dp, DP_SELECT, 0x020000F0);
-	jtag_dp_power_on(&r->dp);
+	dp_power_on(&r->adp);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0);
 	assert_int_equal(dp_read(&r->dp, DP_SELECT), 0);
 }

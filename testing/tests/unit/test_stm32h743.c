@@ -49,7 +49,7 @@ static size_t flush(struct rig *r)
 	size_t got;
 
 	pin(r, 0, 0, 0);
-	got = rbb_process(&r->chip.wire, r->in, r->n, r->replies);
+	got = rbb_process(&r->chip.rbb, r->in, r->n, r->replies);
 	r->n = 0;
 	return got;
 }
