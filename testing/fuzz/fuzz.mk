@@ -47,12 +47,15 @@ OPENOCD_CFLAGS = $(CFLAGS_COMMON) $(INSTRUMENT) -DHAVE_CONFIG_H \
 NO_CMP_TRACE = rbb tap persist flash_array
 $(NO_CMP_TRACE:%=$(OUT)/obj/sim/%.o): SIM_CFLAGS += -fno-sanitize-coverage=trace-cmp
 
-TARGETS = rbb persist obfields commands
+TARGETS = rbb vdebug persist obfields commands
 
 .PHONY: all
 all: $(addprefix $(OUT)/fuzz_,$(TARGETS))
 
 $(OUT)/fuzz_rbb: $(OUT)/obj/sim/fuzz_rbb.o $(SIM_OBJS)
+	$(LINK) -o $@ $^ $(UNICORN_LIBS) -lm
+
+$(OUT)/fuzz_vdebug: $(OUT)/obj/sim/fuzz_vdebug.o $(SIM_OBJS)
 	$(LINK) -o $@ $^ $(UNICORN_LIBS) -lm
 
 $(OUT)/fuzz_persist: $(OUT)/obj/sim/fuzz_persist.o $(SIM_OBJS)

@@ -38,26 +38,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	data++;
 	size--;
-	for (size_t done = 0; done < size && !chip->wire.quit; done += PIECE) {
+	for (size_t done = 0; done < size && !chip->rbb.quit; done += PIECE) {
 		size_t n = size - done < PIECE ? size - done : PIECE;
 		const uint8_t *in = data + done;
-		uint64_t before = chip->wire.bytes_in;
+		uint64_t before = chip->rbb.bytes_in;
 		size_t reads = 0;
-		size_t nout = rbb_process(&chip->wire, in, n, out);
-		size_t used = (size_t)(chip->wire.bytes_in - before);
+		size_t nout = rbb_process(&chip->rbb, in, n, out);
+		size_t used = (size_t)(chip->rbb.bytes_in - before);
 
 		for (size_t i = 0; i < used; i++)
 			reads += in[i] == 'R';
-		if (used > n || (used < n && !chip->wire.quit))
+		if (used > n || (used < n && !chip->rbb.quit))
 			abort();	/* read past the end, or stopped early without a 'Q' */
-		if (chip->wire.quit && (used == 0 || in[used - 1] != 'Q'))
+		if (chip->rbb.quit && (used == 0 || in[used - 1] != 'Q'))
 			abort();	/* quit, but not at a 'Q' */
 		if (nout != reads)
 			abort();	/* one reply per 'R' */
 		for (size_t i = 0; i < nout; i++)
 			if (out[i] != '0' && out[i] != '1')
 				abort();
-		if (!chip->wire.quit)
+		if (!chip->rbb.quit)
 			chip_run_ahead(chip, RUNAHEAD_PS);
 	}
 	chip_settle(chip);
