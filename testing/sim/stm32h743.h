@@ -10,15 +10,21 @@
 #include "bus.h"
 #include "clocks.h"
 #include "cm7.h"
+#include "dma.h"
 #include "flash.h"
 #include "iwdg.h"
 #include "jtag_dp.h"
 #include "mem_ap.h"
+#include "otg.h"
 #include "periph.h"
 #include "rbb.h"
+#include "systick.h"
 #include "tap.h"
+#include "tim.h"
 #include "unimp.h"
 #include "vclock.h"
+
+#define CHIP_TIMERS	4
 
 #define SYSMEM1_BASE	0x1FF00000u
 #define SYSMEM2_BASE	0x1FF40000u
@@ -57,6 +63,10 @@ struct stm32h743 {
 	struct cm7 core;
 	struct flash flash;
 	struct iwdg iwdg;
+	struct systick systick;		/* the core's, kept here on the chip's clock */
+	struct tim tim[CHIP_TIMERS];	/* TIM2-TIM5 */
+	struct dma dma[2];		/* DMA1, DMA2 */
+	struct otg otg[2];		/* OTG_HS (USB1), OTG_FS (USB2): reset handshake only */
 	struct clock_tree clocks;	/* as of the last chip_update_watches() */
 	bool latency_short;		/* FLASH_ACR.LATENCY below what the clock needs */
 	bool flash_via_bus[2];		/* CPU reads of a bank go through the flash model */
