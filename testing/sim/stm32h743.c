@@ -417,6 +417,8 @@ static void init_devices(struct stm32h743 *chip)
 	dma_init(&chip->dma[1], "DMA2", &chip->cpu_bus, dma2_irqs, on_irq_line, chip);
 	chip->otg[0].name = "OTG_HS";
 	chip->otg[1].name = "OTG_FS";
+	sdmmc_init(&chip->sdmmc[0], "SDMMC1", 49, on_irq_line, chip);
+	sdmmc_init(&chip->sdmmc[1], "SDMMC2", 124, on_irq_line, chip);
 }
 
 static void reset_devices(struct stm32h743 *chip)
@@ -427,6 +429,8 @@ static void reset_devices(struct stm32h743 *chip)
 	dma_reset(&chip->dma[1]);
 	otg_reset(&chip->otg[0]);
 	otg_reset(&chip->otg[1]);
+	sdmmc_reset(&chip->sdmmc[0]);
+	sdmmc_reset(&chip->sdmmc[1]);
 }
 
 /* The memory map as the CPU and AP0 see it (RM0433 section 2.3.2). */
@@ -464,6 +468,8 @@ static void build_cpu_bus(struct stm32h743 *chip)
 	bus_add_device(b, "DMA2", DMA2_BASE, DMA_SIZE, &dma_ops, &chip->dma[1]);
 	bus_add_device(b, "USB1 OTG_HS", OTG_HS_BASE, OTG_MODEL_SIZE, &otg_ops, &chip->otg[0]);
 	bus_add_device(b, "USB2 OTG_FS", OTG_FS_BASE, OTG_MODEL_SIZE, &otg_ops, &chip->otg[1]);
+	bus_add_device(b, "SDMMC1", SDMMC1_BASE, SDMMC_SIZE, &sdmmc_ops, &chip->sdmmc[0]);
+	bus_add_device(b, "SDMMC2", SDMMC2_BASE, SDMMC_SIZE, &sdmmc_ops, &chip->sdmmc[1]);
 	unimp_map(&chip->unimp, b);	/* last: the modelled devices above win */
 	b->gate = cpu_bus_gate;
 	b->gate_ctx = chip;

@@ -18,6 +18,7 @@
 #include "otg.h"
 #include "periph.h"
 #include "rbb.h"
+#include "sdmmc.h"
 #include "systick.h"
 #include "tap.h"
 #include "tim.h"
@@ -67,6 +68,7 @@ struct stm32h743 {
 	struct tim tim[CHIP_TIMERS];	/* TIM2-TIM5 */
 	struct dma dma[2];		/* DMA1, DMA2 */
 	struct otg otg[2];		/* OTG_HS (USB1), OTG_FS (USB2): reset handshake only */
+	struct sdmmc sdmmc[2];		/* SDMMC1, SDMMC2: command path, no card */
 	struct clock_tree clocks;	/* as of the last chip_update_watches() */
 	bool latency_short;		/* FLASH_ACR.LATENCY below what the clock needs */
 	bool flash_via_bus[2];		/* CPU reads of a bank go through the flash model */

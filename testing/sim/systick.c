@@ -74,14 +74,15 @@ static void schedule_wrap(struct systick *s)
 	uint64_t t = ticks(s), next;
 	uint32_t c = value_after(s, t);
 	uint64_t hz = tick_hz(s);
+	unsigned __int128 when;
 
 	vclock_cancel(s->clk, &s->wrap);
 	if (!counting(s) || (c == 0 && s->rvr == 0))
 		return;
 	next = t + (c ? c : (uint64_t)s->rvr + 1);
-	vclock_schedule(s->clk, &s->wrap,
-		s->origin + (uint64_t)(((unsigned __int128)next * PS_PER_S + hz - 1) / hz),
-		on_wrap, s);
+	when = s->origin + ((unsigned __int128)next * PS_PER_S + hz - 1) / hz;
+	if (when <= UINT64_MAX)		/* beyond 213 days of virtual time: never */
+		vclock_schedule(s->clk, &s->wrap, (uint64_t)when, on_wrap, s);
 }
 
 /* Start counting afresh from the value now (a setting changes). */

@@ -139,6 +139,7 @@ static void advance(struct tim *t)
 static void schedule_next(struct tim *t)
 {
 	uint64_t now_t, earliest, hz = count_hz(t);
+	unsigned __int128 when;
 	uint32_t c;
 
 	vclock_cancel(t->clk, &t->next);
@@ -153,9 +154,9 @@ static void schedule_next(struct tim *t)
 		if (channel_compares(t, ch) && d < earliest)
 			earliest = d;
 	}
-	vclock_schedule(t->clk, &t->next, t->origin +
-		(uint64_t)(((unsigned __int128)(now_t + earliest) * PS_PER_S + hz - 1) / hz),
-		on_event, t);
+	when = t->origin + ((unsigned __int128)(now_t + earliest) * PS_PER_S + hz - 1) / hz;
+	if (when <= UINT64_MAX)		/* beyond 213 days of virtual time: never */
+		vclock_schedule(t->clk, &t->next, (uint64_t)when, on_event, t);
 }
 
 static void on_event(void *ctx)

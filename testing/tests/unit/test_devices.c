@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * TIM2-5 (tim.c) on the virtual clock: reset values, the prescaler loaded
- * by UG, compare matches and overflows with their flags and the interrupt
- * line, one-pulse mode, freezing; and the DMA streams (dma.c): a
- * memory-to-memory transfer completes at once with TCIF and EN cleared, a
- * bus error gives TEIF, a peripheral stream stays enabled.
+ * The small device models real firmware waits on. TIM2-5 (tim.c) on the
+ * virtual clock: reset values, the prescaler loaded by UG, compare matches
+ * and overflows with their flags and the interrupt line, one-pulse mode,
+ * freezing. The DMA streams (dma.c): a memory-to-memory transfer completes
+ * at once with TCIF and EN cleared, a bus error gives TEIF, a peripheral
+ * stream stays enabled. The USB core reset handshake (otg.c) and the empty
+ * SD slot (sdmmc.c).
  */
 #include "unit_helpers.h"
 
 #include "dma.h"
+#include "otg.h"
+#include "sdmmc.h"
 #include "tim.h"
 
 #define KERNEL_HZ	200000000ull
@@ -288,6 +292,58 @@ static void test_dma_bus_error_and_peripheral_streams(void **state)
 	free(r);
 }
 
+/* ---- USB core reset, SD slot ------------------------------------------ */
+
+static void test_otg_core_reset_ends_at_once(void **state)
+{
+	struct otg o = { .name = "OTG_FS" };
+	uint32_t v = 0;
+
+	(void)state;
+	otg_reset(&o);
+	otg_ops.read(&o, OTG_GRSTCTL, 4, &v, MASTER_CPU);
+	assert_int_equal(v, GRSTCTL_AHBIDL);
+	otg_ops.write(&o, OTG_GRSTCTL, 4, GRSTCTL_CSRST, MASTER_CPU);
+	otg_ops.read(&o, OTG_GRSTCTL, 4, &v, MASTER_CPU);
+	assert_int_equal(v, GRSTCTL_AHBIDL);
+	otg_ops.write(&o, OTG_GRSTCTL, 4, GRSTCTL_TXFFLSH | 0x10u << 6, MASTER_CPU);
+	otg_ops.read(&o, OTG_GRSTCTL, 4, &v, MASTER_CPU);
+	assert_int_equal(v, GRSTCTL_AHBIDL | 0x10u << 6);	/* TXFNUM kept */
+	otg_ops.write(&o, 0x800, 4, 0x1234, MASTER_CPU);	/* OTG_DCFG: storage */
+	otg_ops.read(&o, 0x800, 4, &v, MASTER_CPU);
+	assert_int_equal(v, 0x1234);
+	assert_int_equal(o.core_resets, 1);
+}
+
+static void test_sd_slot_without_a_card(void **state)
+{
+	struct sdmmc s;
+	uint32_t v = 0;
+
+	(void)state;
+	sdmmc_init(&s, "SDMMC1", 49, NULL, NULL);
+	sdmmc_reset(&s);
+	/* CMD0, no response: sent */
+	sdmmc_ops.write(&s, SDMMC_CMDR, 4, SDMMC_CMDR_CPSMEN, MASTER_CPU);
+	sdmmc_ops.read(&s, SDMMC_STAR, 4, &v, MASTER_CPU);
+	assert_int_equal(v, SDMMC_STA_CMDSENT);
+	sdmmc_ops.write(&s, SDMMC_ICR, 4, 0xFFFFFFFF, MASTER_CPU);
+	sdmmc_ops.read(&s, SDMMC_STAR, 4, &v, MASTER_CPU);
+	assert_int_equal(v, 0);
+	/* CMD8 with a short response: nobody answers */
+	sdmmc_ops.write(&s, SDMMC_CMDR, 4, SDMMC_CMDR_CPSMEN | 1u << 8 | 8, MASTER_CPU);
+	sdmmc_ops.read(&s, SDMMC_STAR, 4, &v, MASTER_CPU);
+	assert_int_equal(v, SDMMC_STA_CTIMEOUT);
+	sdmmc_ops.read(&s, SDMMC_CMDR, 4, &v, MASTER_CPU);
+	assert_int_equal(v, 1u << 8 | 8);	/* CPSMEN done */
+	/* without CPSMEN nothing is sent */
+	sdmmc_ops.write(&s, SDMMC_ICR, 4, SDMMC_STA_CTIMEOUT, MASTER_CPU);
+	sdmmc_ops.write(&s, SDMMC_CMDR, 4, 0, MASTER_CPU);
+	sdmmc_ops.read(&s, SDMMC_STAR, 4, &v, MASTER_CPU);
+	assert_int_equal(v, 0);
+	assert_int_equal(s.commands, 2);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -299,8 +355,10 @@ int main(void)
 		T(test_frozen_timer_holds),
 		cmocka_unit_test(test_dma_memory_to_memory),
 		cmocka_unit_test(test_dma_bus_error_and_peripheral_streams),
+		cmocka_unit_test(test_otg_core_reset_ends_at_once),
+		cmocka_unit_test(test_sd_slot_without_a_card),
 	};
 #undef T
 
-	return cmocka_run_group_tests_name("timers", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("devices", tests, NULL, NULL);
 }
