@@ -921,6 +921,7 @@ static bool fault_from_error(struct cm7 *cm, uc_err err)
 static void run_slice(struct cm7 *cm, uint64_t max)
 {
 	for (;;) {
+		uint64_t before = cm->slice_done;
 		uc_err err;
 
 		cm7_take_interrupt(cm);
@@ -930,6 +931,9 @@ static void run_slice(struct cm7 *cm, uint64_t max)
 		err = uc_emu_start(cm->uc, cm7_pc(cm) | 1, 0xFFFFFFFFu, 0, 0);
 		undo_restores(cm);
 		if (stopped_by_hint(cm, err))
+			return;
+		/* nothing ran and nothing to act on: leave it to the scheduler */
+		if (err == UC_ERR_OK && cm->event == CM7_EVT_NONE && cm->slice_done == before)
 			return;
 		if (!fault_from_error(cm, err))
 			return;

@@ -62,7 +62,7 @@ static unsigned int interrupt_to_take(struct cm7 *cm, int exec_priority)
 
 bool cm7_interrupt_ready(struct cm7 *cm)
 {
-	if (!nvic_any_pending(&cm->nvic))
+	if (!nvic_any_takeable(&cm->nvic))
 		return false;
 	return interrupt_to_take(cm, execution_priority(cm)) != 0;
 }
@@ -71,7 +71,7 @@ bool cm7_wake_pending(struct cm7 *cm)
 {
 	struct nvic_masks m = core_masks(cm);
 
-	if (!nvic_any_pending(&cm->nvic))
+	if (!nvic_any_takeable(&cm->nvic))
 		return false;
 	m.primask = false;	/* WFI wakes for an interrupt PRIMASK holds off */
 	return interrupt_to_take(cm, nvic_execution_priority(&cm->nvic, &m)) != 0;
@@ -211,7 +211,7 @@ bool cm7_take_interrupt(struct cm7 *cm)
 {
 	unsigned int exc;
 
-	if (!nvic_any_pending(&cm->nvic))
+	if (!nvic_any_takeable(&cm->nvic))
 		return false;
 	exc = interrupt_to_take(cm, execution_priority(cm));
 	if (!exc)

@@ -132,10 +132,13 @@ unsigned int nvic_to_take(const struct nvic *n, int exec_priority)
 	return 0;
 }
 
-bool nvic_any_pending(const struct nvic *n)
+bool nvic_any_takeable(const struct nvic *n)
 {
-	for (unsigned int w = 0; w < NVIC_WORDS; w++)
-		if (n->pending[w])
+	/* system exceptions (numbers below 16) need no enable bit */
+	if (n->pending[0] & (n->enabled[0] | 0xFFFFu))
+		return true;
+	for (unsigned int w = 1; w < NVIC_WORDS; w++)
+		if (n->pending[w] & n->enabled[w])
 			return true;
 	return false;
 }

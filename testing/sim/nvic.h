@@ -95,7 +95,8 @@ int nvic_priority(const struct nvic *n, unsigned int exc);
 int nvic_group_priority(const struct nvic *n, int priority);
 /* Execution priority: the highest active group priority, boosted by the masks. */
 int nvic_execution_priority(const struct nvic *n, const struct nvic_masks *m);
-bool nvic_any_pending(const struct nvic *n);
+/* Any pending exception that is enabled (cheap: checked before every instruction)? */
+bool nvic_any_takeable(const struct nvic *n);
 /* The pending, enabled exception to take first (0: none). */
 unsigned int nvic_best_pending(const struct nvic *n);
 /* The exception that preempts at this execution priority now (0: none). */

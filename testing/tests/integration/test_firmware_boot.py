@@ -91,7 +91,8 @@ def boot(name, hse_hz):
           % (name, pc, FLASH, FLASH + len(image)), out)
     expect_eq(out.int('hfsr'), 0, '%s: HFSR (no fault escalated to HardFault)' % name, out)
     check(out.reg('xPSR') & 0x1FF != 3, '%s: halted inside HardFault' % name, out)
-    expect_gt(stats['core']['exceptions'], 10, '%s: interrupts taken' % name)
+    # ChibiOS's timer (TIM5 compare, IRQ 50) and context switches: thousands in 2 s
+    expect_gt(stats['core']['exceptions'], 1000, '%s: exceptions taken' % name)
     return pc
 
 

@@ -456,6 +456,27 @@ static void test_systick_wakes_the_core_from_wfi(void **state)
 	assert_int_equal(reg(r, 15), AT_MAIN + 0xC);		/* after the wfi */
 }
 
+/* Through the PPB as the core writes it: byte writes touch their own bits only. */
+static void test_nvic_byte_writes(void **state)
+{
+	struct rig *r = *state;
+	struct bus *b = &r->chip.cpu_bus;
+	uint32_t v = 0;
+
+	boot(r);
+	bus_write(b, ISER0_ADDR, 4, 0x00000303, MASTER_CPU);
+	bus_write(b, ISER0_ADDR + 0x80, 1, 0x01, MASTER_CPU);		/* ICER0, byte 0 */
+	bus_read(b, ISER0_ADDR, 4, &v, MASTER_CPU);
+	assert_int_equal(v, 0x00000302);
+	bus_write(b, ISER0_ADDR + 0x81, 1, 0x02, MASTER_CPU);		/* ICER0, byte 1 */
+	bus_read(b, ISER0_ADDR, 4, &v, MASTER_CPU);
+	assert_int_equal(v, 0x00000102);
+	bus_write(b, IPR0_ADDR + 2, 1, 0x6F, MASTER_CPU);		/* IRQ2 priority */
+	bus_write(b, IPR0_ADDR + 1, 1, 0x90, MASTER_CPU);		/* IRQ1 priority */
+	bus_read(b, IPR0_ADDR, 4, &v, MASTER_CPU);
+	assert_int_equal(v, 0x00609000);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -470,6 +491,7 @@ int main(void)
 		T(test_fp_context_uses_the_extended_frame),
 		T(test_systick_interrupts_on_the_virtual_clock),
 		T(test_systick_wakes_the_core_from_wfi),
+		T(test_nvic_byte_writes),
 	};
 #undef T
 

@@ -91,8 +91,10 @@ static void test_pending_needs_enable_and_priority(void **state)
 	nvic_reset(&n);
 	wr(&n, ISPR0, 1u << 4);			/* IRQ4 pending, not enabled */
 	assert_int_equal(nvic_best_pending(&n), 0);
+	assert_false(nvic_any_takeable(&n));
 	assert_int_equal(rd(&n, ISPR0), 1u << 4);
 	wr(&n, ISER0, 1u << 4);
+	assert_true(nvic_any_takeable(&n));
 	assert_int_equal(nvic_best_pending(&n), EXC_IRQ0 + 4);
 	assert_int_equal(rd(&n, ISER0), 1u << 4);
 	/* same priority: the lower number first; a better priority wins */
@@ -180,9 +182,11 @@ static void test_icsr_and_shcsr_state(void **state)
 	assert_true(v & (1u << 28));
 	assert_true(v & (1u << 26));
 	assert_true(v & (1u << 11));		/* RETTOBASE: nothing else active */
+	assert_true(nvic_any_takeable(&n));	/* system exceptions need no enable */
 	wr(&n, ICSR, 1u << 27);			/* PENDSVCLR */
 	wr(&n, ICSR, 1u << 25);			/* PENDSTCLR */
 	assert_int_equal(nvic_best_pending(&n), 0);
+	assert_false(nvic_any_takeable(&n));
 	/* SHCSR shows active and pended system handlers */
 	nvic_activate(&n, EXC_SVCALL);
 	nvic_activate(&n, EXC_SYSTICK);
