@@ -94,16 +94,36 @@ static uint64_t pll1_p_hz(const struct clock_regs *r, uint64_t hse_hz)
 	return ref * (divn + 1) / ((uint64_t)divm * (divp + 1));
 }
 
+unsigned int clocks_apb_divider(unsigned int field)
+{
+	return (field & 4) ? 2u << (field & 3) : 1;
+}
+
+/* RM0433 8.5.9 "Timer clocks": with TIMPRE the timers may run at up to hclk. */
+uint64_t clocks_timer_hz(uint64_t hclk_hz, unsigned int ppre_field, bool timpre)
+{
+	unsigned int div = clocks_apb_divider(ppre_field);
+	uint64_t pclk = hclk_hz / div;
+
+	if (!timpre)
+		return div == 1 ? pclk : 2 * pclk;
+	return div <= 4 ? hclk_hz : 4 * pclk;
+}
+
 void clocks_compute(const struct clock_regs *r, uint64_t hse_hz, struct clock_tree *out)
 {
+	bool timpre = r->rcc_cfgr & (1u << 15);
+
 	unsigned int sw = r->rcc_cfgr & 7;
 
 	if (sw == SRC_PLL1)
 		out->sys_hz = pll1_p_hz(r, hse_hz);
 	else
 		out->sys_hz = source_hz(r, sw, hse_hz);	/* 4..7 reserved: no clock */
-	out->aclk_hz = out->sys_hz / clocks_ahb_divider((r->rcc_d1cfgr >> 8) & 0xF) /
-		clocks_ahb_divider(r->rcc_d1cfgr & 0xF);
+	out->cpu_hz = out->sys_hz / clocks_ahb_divider((r->rcc_d1cfgr >> 8) & 0xF);
+	out->aclk_hz = out->cpu_hz / clocks_ahb_divider(r->rcc_d1cfgr & 0xF);
+	out->apb1_timer_hz = clocks_timer_hz(out->aclk_hz, (r->rcc_d2cfgr >> 4) & 7, timpre);
+	out->apb2_timer_hz = clocks_timer_hz(out->aclk_hz, (r->rcc_d2cfgr >> 8) & 7, timpre);
 	out->vos = clocks_vos(r->pwr_d3cr);
 	out->latency_needed = clocks_latency_needed(out->aclk_hz, out->vos);
 }

@@ -11,6 +11,7 @@
 #ifndef H743SIM_CLOCKS_H
 #define H743SIM_CLOCKS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define HSI_HZ		64000000u
@@ -23,6 +24,7 @@ struct clock_regs {
 	uint32_t rcc_cr;
 	uint32_t rcc_cfgr;
 	uint32_t rcc_d1cfgr;
+	uint32_t rcc_d2cfgr;
 	uint32_t rcc_pllckselr;
 	uint32_t rcc_pll1divr;
 	uint32_t pwr_d3cr;
@@ -30,13 +32,20 @@ struct clock_regs {
 
 struct clock_tree {
 	uint64_t sys_hz;		/* sys_ck */
-	uint64_t aclk_hz;		/* rcc_aclk: AXI bus and flash */
+	uint64_t aclk_hz;		/* rcc_aclk: AXI bus and flash (also rcc_hclk1..3) */
+	uint64_t cpu_hz;		/* sys_d1cpre_ck: the core and SysTick */
+	uint64_t apb1_timer_hz;		/* kernel clock of TIM2-7, TIM12-14 */
+	uint64_t apb2_timer_hz;		/* kernel clock of TIM1, TIM8, TIM15-17 */
 	unsigned int vos;		/* voltage scale 1, 2 or 3 */
 	unsigned int latency_needed;	/* minimum FLASH_ACR.LATENCY */
 };
 
 /* HCLK-style prescaler field (D1CPRE, HPRE): 0xxx is /1, then /2 .. /512. */
 unsigned int clocks_ahb_divider(unsigned int field);
+/* APB prescaler field (D2PPRE1/2): 0xx is /1, then /2 .. /16. */
+unsigned int clocks_apb_divider(unsigned int field);
+/* Timer kernel clock from hclk, the APB prescaler field and RCC_CFGR.TIMPRE. */
+uint64_t clocks_timer_hz(uint64_t hclk_hz, unsigned int ppre_field, bool timpre);
 /* Voltage scale from PWR_D3CR.VOS. */
 unsigned int clocks_vos(uint32_t pwr_d3cr);
 /* Wait states the flash needs to be read at aclk_hz in voltage scale vos. */

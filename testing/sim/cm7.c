@@ -5,8 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* QEMU exception numbers that Unicorn reports through UC_HOOK_INTR. */
-#define EXCP_BKPT	7
+/* QEMU exception numbers that Unicorn reports through UC_HOOK_INTR (target/arm/cpu.h). */
+#define EXCP_SWI		2
+#define EXCP_PREFETCH_ABORT	3
+#define EXCP_DATA_ABORT		4
+#define EXCP_BKPT		7
+#define EXCP_EXCEPTION_EXIT	8
+#define EXCP_NOCP		17
+#define EXCP_UNALIGNED		22
+#define EXCP_DIVBYZERO		23
 
 static const int gp_regs[16] = {
 	UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3,
@@ -22,7 +29,7 @@ const char *cm7_state_name(enum cm7_state s)
 	return names[s];
 }
 
-static uint32_t uc_get(struct cm7 *cm, int reg)
+uint32_t cm7_uc_get(struct cm7 *cm, int reg)
 {
 	uint32_t v = 0;
 
@@ -30,21 +37,21 @@ static uint32_t uc_get(struct cm7 *cm, int reg)
 	return v;
 }
 
-static void uc_set(struct cm7 *cm, int reg, uint32_t v)
+void cm7_uc_set(struct cm7 *cm, int reg, uint32_t v)
 {
 	uc_reg_write(cm->uc, reg, &v);
 }
 
 uint32_t cm7_pc(struct cm7 *cm)
 {
-	return uc_get(cm, UC_ARM_REG_PC) & ~1u;
+	return cm7_uc_get(cm, UC_ARM_REG_PC) & ~1u;
 }
 
 void cm7_snapshot(struct cm7 *cm, uint32_t regs[17])
 {
 	for (int i = 0; i < 16; i++)
-		regs[i] = uc_get(cm, gp_regs[i]);
-	regs[16] = uc_get(cm, UC_ARM_REG_XPSR);
+		regs[i] = cm7_uc_get(cm, gp_regs[i]);
+	regs[16] = cm7_uc_get(cm, UC_ARM_REG_XPSR);
 }
 
 /*
@@ -54,38 +61,38 @@ void cm7_snapshot(struct cm7 *cm, uint32_t regs[17])
  */
 static void write_privileged(struct cm7 *cm, int reg, uint32_t v)
 {
-	uint32_t xpsr = uc_get(cm, UC_ARM_REG_XPSR);
-	bool borrow = (xpsr & 0x1FF) == 0 && (uc_get(cm, UC_ARM_REG_CONTROL) & 1);
+	uint32_t xpsr = cm7_uc_get(cm, UC_ARM_REG_XPSR);
+	bool borrow = (xpsr & 0x1FF) == 0 && (cm7_uc_get(cm, UC_ARM_REG_CONTROL) & 1);
 
 	if (borrow)
-		uc_set(cm, UC_ARM_REG_XPSR, xpsr | 3);
-	uc_set(cm, reg, v);
+		cm7_uc_set(cm, UC_ARM_REG_XPSR, xpsr | 3);
+	cm7_uc_set(cm, reg, v);
 	if (borrow)
-		uc_set(cm, UC_ARM_REG_XPSR, xpsr);
+		cm7_uc_set(cm, UC_ARM_REG_XPSR, xpsr);
 }
 
 uint32_t cm7_read_reg(struct cm7 *cm, unsigned int regsel)
 {
 	if (regsel < 16)
-		return regsel == 15 ? cm7_pc(cm) : uc_get(cm, gp_regs[regsel]);
+		return regsel == 15 ? cm7_pc(cm) : cm7_uc_get(cm, gp_regs[regsel]);
 	switch (regsel) {
 	case 16:
 		/* Unicorn only tracks the Thumb state while running; M-profile is always Thumb. */
-		return uc_get(cm, UC_ARM_REG_XPSR) | 1u << 24;
+		return cm7_uc_get(cm, UC_ARM_REG_XPSR) | 1u << 24;
 	case 17:
-		return uc_get(cm, UC_ARM_REG_MSP);
+		return cm7_uc_get(cm, UC_ARM_REG_MSP);
 	case 18:
-		return uc_get(cm, UC_ARM_REG_PSP);
+		return cm7_uc_get(cm, UC_ARM_REG_PSP);
 	case 0x14:
-		return (uc_get(cm, UC_ARM_REG_CONTROL) & 0xFF) << 24 |
-			(uc_get(cm, UC_ARM_REG_FAULTMASK) & 1) << 16 |
-			(uc_get(cm, UC_ARM_REG_BASEPRI) & 0xFF) << 8 |
-			(uc_get(cm, UC_ARM_REG_PRIMASK) & 1);
+		return (cm7_uc_get(cm, UC_ARM_REG_CONTROL) & 0xFF) << 24 |
+			(cm7_uc_get(cm, UC_ARM_REG_FAULTMASK) & 1) << 16 |
+			(cm7_uc_get(cm, UC_ARM_REG_BASEPRI) & 0xFF) << 8 |
+			(cm7_uc_get(cm, UC_ARM_REG_PRIMASK) & 1);
 	case 0x21:
-		return uc_get(cm, UC_ARM_REG_FPSCR);
+		return cm7_uc_get(cm, UC_ARM_REG_FPSCR);
 	default:
 		if (regsel >= 0x40 && regsel < 0x60)
-			return uc_get(cm, UC_ARM_REG_S0 + (int)(regsel - 0x40));
+			return cm7_uc_get(cm, UC_ARM_REG_S0 + (int)(regsel - 0x40));
 		sim_trace("cm7: read of unknown REGSEL 0x%x", regsel);
 		return 0;
 	}
@@ -94,7 +101,7 @@ uint32_t cm7_read_reg(struct cm7 *cm, unsigned int regsel)
 void cm7_write_reg(struct cm7 *cm, unsigned int regsel, uint32_t value)
 {
 	if (regsel < 13 || regsel == 14) {
-		uc_set(cm, gp_regs[regsel], value);
+		cm7_uc_set(cm, gp_regs[regsel], value);
 		return;
 	}
 	switch (regsel) {
@@ -102,10 +109,10 @@ void cm7_write_reg(struct cm7 *cm, unsigned int regsel, uint32_t value)
 		write_privileged(cm, UC_ARM_REG_SP, value);
 		break;
 	case 15:
-		uc_set(cm, UC_ARM_REG_PC, value & ~1u);
+		cm7_uc_set(cm, UC_ARM_REG_PC, value & ~1u);
 		break;
 	case 16:
-		uc_set(cm, UC_ARM_REG_XPSR, value);
+		cm7_uc_set(cm, UC_ARM_REG_XPSR, value);
 		break;
 	case 17:
 		write_privileged(cm, UC_ARM_REG_MSP, value);
@@ -120,11 +127,11 @@ void cm7_write_reg(struct cm7 *cm, unsigned int regsel, uint32_t value)
 		write_privileged(cm, UC_ARM_REG_CONTROL, value >> 24 & 0x7);
 		break;
 	case 0x21:
-		uc_set(cm, UC_ARM_REG_FPSCR, value);
+		cm7_uc_set(cm, UC_ARM_REG_FPSCR, value);
 		break;
 	default:
 		if (regsel >= 0x40 && regsel < 0x60)
-			uc_set(cm, UC_ARM_REG_S0 + (int)(regsel - 0x40), value);
+			cm7_uc_set(cm, UC_ARM_REG_S0 + (int)(regsel - 0x40), value);
 		else
 			sim_trace("cm7: write of unknown REGSEL 0x%x", regsel);
 		break;
@@ -187,6 +194,12 @@ static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 		uc_emu_stop(uc);
 		return;
 	}
+	/* an interrupt preempts before the next instruction (ARMv7-M B1.5.5) */
+	if (cm7_interrupt_ready(cm)) {
+		cm->event = CM7_EVT_INTERRUPT;
+		uc_emu_stop(uc);
+		return;
+	}
 	cm->slice_done++;
 	cm->last_insn = (uint32_t)addr;
 }
@@ -235,19 +248,73 @@ static void on_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 	codemap_note(&cm->code, (uint32_t)addr, size ? size : 2);
 }
 
+static void record_fault(struct cm7 *cm, unsigned int exc, uint32_t cfsr_bits)
+{
+	cm->event = CM7_EVT_FAULT;
+	cm->event_exc = exc;
+	cm->event_cfsr = cfsr_bits;
+	cm->event_pc = cm7_pc(cm);
+}
+
+/*
+ * Unicorn hands over the exceptions QEMU would take itself; record them
+ * for cm7_exc.c (see there), which acts once the run has stopped.
+ */
 static void on_intr(uc_engine *uc, uint32_t intno, void *user)
 {
 	struct cm7 *cm = user;
 
-	if (intno == EXCP_BKPT && (cm->dhcsr_ctrl & DHCSR_C_DEBUGEN)) {
-		cm7_request_halt(cm, DFSR_BKPT);
-	} else {
-		/* Exceptions are not modelled: the core locks up, as with a fault in a fault. */
+	switch (intno) {
+	case EXCP_BKPT:
+		if (cm->dhcsr_ctrl & DHCSR_C_DEBUGEN) {
+			cm7_request_halt(cm, DFSR_BKPT);
+		} else {
+			/* no debugger and no DebugMonitor: HardFault (B1.5.14) */
+			cm->nvic.hfsr |= HFSR_DEBUGEVT;
+			record_fault(cm, EXC_HARDFAULT, 0);
+		}
+		break;
+	case EXCP_SWI:
+		cm->event = CM7_EVT_SVC;
+		cm->event_pc = cm7_pc(cm);
+		break;
+	case EXCP_EXCEPTION_EXIT:
+		cm->event = CM7_EVT_RETURN;
+		cm->event_pc = cm7_pc(cm) | 1;
+		break;
+	case EXCP_NOCP:
+		record_fault(cm, EXC_USAGEFAULT, CFSR_NOCP);
+		break;
+	case EXCP_UNALIGNED:
+		record_fault(cm, EXC_USAGEFAULT, CFSR_UNALIGNED);
+		break;
+	case EXCP_DIVBYZERO:
+		record_fault(cm, EXC_USAGEFAULT, CFSR_DIVBYZERO);
+		break;
+	case EXCP_PREFETCH_ABORT:
+		record_fault(cm, EXC_MEMMANAGE, CFSR_IACCVIOL);
+		break;
+	case EXCP_DATA_ABORT:
+		record_fault(cm, EXC_MEMMANAGE, CFSR_DACCVIOL);
+		break;
+	default:
 		sim_warn("core: exception %u at pc 0x%08x is not modelled; core locks up", intno,
 			cm7_pc(cm));
 		cm->lockup_requested = true;
+		break;
 	}
 	uc_emu_stop(uc);
+}
+
+/* Remember where an access to unmapped memory went (BFAR), then let it fail. */
+static bool on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t addr, int size,
+		int64_t value, void *user)
+{
+	struct cm7 *cm = user;
+
+	(void)uc, (void)type, (void)size, (void)value;
+	cm->unmapped_addr = (uint32_t)addr;
+	return false;
 }
 
 static bool dwt_matches(const struct cm7_dwt_comparator *c, uint32_t addr, int size,
@@ -347,10 +414,11 @@ static void on_checked_read(uc_engine *uc, uc_mem_type type, uint64_t addr, int 
 		uc_emu_stop(uc);
 		return;
 	}
-	/* A precise bus fault; without exception entry the core locks up. */
-	sim_warn("core: bus fault reading 0x%08x at pc 0x%08x; the core locks up",
-		(uint32_t)addr, cm7_pc(cm));
-	cm->lockup_requested = true;
+	/* A precise bus fault on the load: taken once the run has stopped. */
+	sim_trace("core: bus fault reading 0x%08x at pc 0x%08x", (uint32_t)addr, cm->last_insn);
+	cm->nvic.bfar = (uint32_t)addr;
+	record_fault(cm, EXC_BUSFAULT, CFSR_PRECISERR | CFSR_BFARVALID);
+	cm->event_pc = cm->last_insn;
 	uc_emu_stop(uc);
 }
 
@@ -403,6 +471,7 @@ int cm7_init(struct cm7 *cm, struct bus *bus)
 	uc_hook_add(cm->uc, &cm->hook_intr, UC_HOOK_INTR, on_intr, cm, 1, 0);
 	uc_hook_add(cm->uc, &cm->hook_wprot, UC_HOOK_MEM_WRITE_PROT, on_write_prot, cm, 1, 0);
 	uc_hook_add(cm->uc, &cm->hook_write, UC_HOOK_MEM_WRITE, on_write, cm, 1, 0);
+	uc_hook_add(cm->uc, &cm->hook_unmapped, UC_HOOK_MEM_UNMAPPED, on_unmapped, cm, 1, 0);
 	return 0;
 }
 
@@ -584,18 +653,15 @@ void cm7_power_on(struct cm7 *cm)
 static void reset_scb(struct cm7 *cm)
 {
 	cm->vtor = cm->boot_address;
-	cm->aircr_prigroup = 0;
 	cm->scr = 0;
 	cm->ccr = 0x00040200;
-	cm->shcsr = cm->cfsr = cm->hfsr = cm->mmfar = cm->bfar = 0;
 	cm->cpacr = 0;
-	memset(cm->shpr, 0, sizeof(cm->shpr));
+	nvic_reset(&cm->nvic);
+	cm->event = CM7_EVT_NONE;
 	cm->actlr = 0;
 	cm->fpccr = 0xC0000000;
 	cm->fpcar = cm->fpdscr = 0;
 	cm->csselr = 0;
-	memset(cm->systick, 0, sizeof(cm->systick));
-	memset(cm->nvic, 0, sizeof(cm->nvic));
 }
 
 void cm7_core_reset(struct cm7 *cm)
@@ -608,17 +674,19 @@ void cm7_core_reset(struct cm7 *cm)
 	bus_read(cm->bus, cm->boot_address, 4, &msp, MASTER_CPU);
 	bus_read(cm->bus, cm->boot_address + 4, 4, &pc, MASTER_CPU);
 	reset_scb(cm);
-	uc_set(cm, UC_ARM_REG_XPSR, (pc & 1) << 24);
-	uc_set(cm, UC_ARM_REG_CONTROL, 0);
+	if (cm->core_reset)
+		cm->core_reset(cm->chip);
+	cm7_uc_set(cm, UC_ARM_REG_XPSR, (pc & 1) << 24);
+	cm7_uc_set(cm, UC_ARM_REG_CONTROL, 0);
 	for (int i = 0; i < 13; i++)
-		uc_set(cm, gp_regs[i], 0);
-	uc_set(cm, UC_ARM_REG_PRIMASK, 0);
-	uc_set(cm, UC_ARM_REG_BASEPRI, 0);
-	uc_set(cm, UC_ARM_REG_FAULTMASK, 0);
-	uc_set(cm, UC_ARM_REG_MSP, msp & ~3u);
-	uc_set(cm, UC_ARM_REG_PSP, 0);
-	uc_set(cm, UC_ARM_REG_LR, 0xFFFFFFFF);
-	uc_set(cm, UC_ARM_REG_PC, pc & ~1u);
+		cm7_uc_set(cm, gp_regs[i], 0);
+	cm7_uc_set(cm, UC_ARM_REG_PRIMASK, 0);
+	cm7_uc_set(cm, UC_ARM_REG_BASEPRI, 0);
+	cm7_uc_set(cm, UC_ARM_REG_FAULTMASK, 0);
+	cm7_uc_set(cm, UC_ARM_REG_MSP, msp & ~3u);
+	cm7_uc_set(cm, UC_ARM_REG_PSP, 0);
+	cm7_uc_set(cm, UC_ARM_REG_LR, 0xFFFFFFFF);
+	cm7_uc_set(cm, UC_ARM_REG_PC, pc & ~1u);
 	cm->s_reset_st = true;
 	cm->nrestores = 0;
 	if (cm->state == CM7_RESET)
@@ -716,7 +784,8 @@ static void finish_run(struct cm7 *cm)
 	}
 	if (cm->sleep_requested) {
 		cm->sleep_requested = false;
-		if (cm->state == CM7_RUNNING) {
+		/* WFI with a wake-up already pending does not sleep (B1.5.19) */
+		if (cm->state == CM7_RUNNING && !cm7_wake_pending(cm)) {
 			cm->state = CM7_SLEEP;
 			cm->sleep_deep = cm->scr & SCR_SLEEPDEEP;
 			if (cm->sleep_entered)
@@ -765,25 +834,114 @@ static enum sleep_hint decode_hint(struct cm7 *cm, uint32_t addr, unsigned int *
 /*
  * Unicorn leaves the run after a WFI (QEMU halts the vCPU) and reports an
  * invalid instruction for WFE; neither sleeps. When the last instruction
- * was one of them, the core goes to sleep after it. No interrupt or event
- * is modelled to wake it: a debug halt or a reset does (WFE therefore
- * always sleeps; SEV and the event register are not modelled).
+ * was one of them, the core goes to sleep after it, until an interrupt that
+ * could preempt with PRIMASK clear (cm7_exceptions_changed), a debug halt
+ * or a reset (SEV and the event register are not modelled: WFE sleeps like
+ * WFI).
  */
 static bool stopped_by_hint(struct cm7 *cm, uc_err err)
 {
 	unsigned int len = 0;
 
 	if ((err != UC_ERR_OK && err != UC_ERR_INSN_INVALID) || !cm->slice_done ||
-	    cm->halt_requested || cm->lockup_requested || cm->sysreset_requested ||
+	    cm->event != CM7_EVT_NONE || cm->halt_requested || cm->lockup_requested || cm->sysreset_requested ||
 	    cm->vectreset_requested || cm->yield_requested)
 		return false;
 	if (decode_hint(cm, cm->last_insn, &len) == HINT_NONE)
 		return false;
-	uc_set(cm, UC_ARM_REG_PC, cm->last_insn + len);
+	cm7_uc_set(cm, UC_ARM_REG_PC, cm->last_insn + len);
 	cm->sleep_requested = true;
 	sim_trace("core: WFI/WFE at 0x%08x, %s", cm->last_insn,
 		(cm->scr & SCR_SLEEPDEEP) ? "deep sleep" : "sleep");
 	return true;
+}
+
+/* Anything that ends the run for the scheduler (not for the exception model)? */
+static bool run_must_end(const struct cm7 *cm)
+{
+	return cm->halt_requested || cm->lockup_requested || cm->sysreset_requested ||
+		cm->vectreset_requested || cm->yield_requested || cm->sleep_requested ||
+		cm->stalled || cm->state != CM7_RUNNING;
+}
+
+/*
+ * Turn what Unicorn returned into a fault for the exception model, or a
+ * lockup where the model cannot go on. Returns false when the run ends.
+ */
+static bool fault_from_error(struct cm7 *cm, uc_err err)
+{
+	uint32_t pc = cm7_pc(cm);
+
+	switch (err) {
+	case UC_ERR_OK:
+		return true;
+	case UC_ERR_READ_UNMAPPED:
+	case UC_ERR_WRITE_UNMAPPED:
+		cm->nvic.bfar = cm->unmapped_addr;
+		cm7_fault(cm, EXC_BUSFAULT, CFSR_PRECISERR | CFSR_BFARVALID, pc);
+		return !cm->lockup_requested;
+	case UC_ERR_FETCH_UNMAPPED:
+		/* the system region is execute-never (MemManage); elsewhere nothing answers */
+		if (pc >= 0xE0000000u)
+			cm7_fault(cm, EXC_MEMMANAGE, CFSR_IACCVIOL, pc);
+		else
+			cm7_fault(cm, EXC_BUSFAULT, CFSR_IBUSERR, pc);
+		return !cm->lockup_requested;
+	case UC_ERR_INSN_INVALID:
+		cm7_fault(cm, EXC_USAGEFAULT, CFSR_UNDEFINSTR, pc);
+		return !cm->lockup_requested;
+	case UC_ERR_EXCEPTION:
+		cm7_fault(cm, EXC_USAGEFAULT, CFSR_INVSTATE, pc);
+		return !cm->lockup_requested;
+	case UC_ERR_FETCH_PROT:
+		if (cm->read_check && cm->read_check(cm->read_check_ctx, pc, 2) == BUS_STALL) {
+			stall(cm, "the instruction fetch at", pc);
+			return false;
+		}
+		/*
+		 * Code from a range routed through the bus: a device, or flash whose
+		 * reads are wrong. What it would execute is garbage, and its fault
+		 * handler is in the same flash: the core locks up.
+		 */
+		sim_warn("core: instruction fetch at 0x%08x from memory read through the bus "
+			"(device, or flash that reads wrong data); the core locks up", pc);
+		cm->lockup_requested = true;
+		return false;
+	default:
+		sim_warn("core: %s at pc 0x%08x; the core locks up", uc_strerror(err), pc);
+		cm->lockup_requested = true;
+		return false;
+	}
+}
+
+/*
+ * Run up to max instructions. The hooks stop Unicorn for exceptions too
+ * (cm7_exc.c): those are taken here and the run goes on.
+ */
+static void run_slice(struct cm7 *cm, uint64_t max)
+{
+	for (;;) {
+		uint64_t before = cm->slice_done;
+		uc_err err;
+
+		cm7_take_interrupt(cm);
+		if (run_must_end(cm))
+			return;
+		cm->event = CM7_EVT_NONE;
+		err = uc_emu_start(cm->uc, cm7_pc(cm) | 1, 0xFFFFFFFFu, 0, 0);
+		undo_restores(cm);
+		if (stopped_by_hint(cm, err))
+			return;
+		/* nothing ran and nothing to act on: leave it to the scheduler */
+		if (err == UC_ERR_OK && cm->event == CM7_EVT_NONE && cm->slice_done == before)
+			return;
+		if (!fault_from_error(cm, err))
+			return;
+		if (cm->event != CM7_EVT_NONE && !cm7_handle_event(cm))
+			return;
+		if (run_must_end(cm) || cm->slice_done >= max)
+			return;
+	}
 }
 
 uint64_t cm7_run(struct cm7 *cm, uint64_t max)
@@ -797,28 +955,8 @@ uint64_t cm7_run(struct cm7 *cm, uint64_t max)
 	uint32_t pc = cm7_pc(cm);
 
 	cm->executing = true;
-	uc_err err = uc_emu_start(cm->uc, pc | 1, 0xFFFFFFFFu, 0, 0);
-
+	run_slice(cm, max);
 	cm->executing = false;
-	undo_restores(cm);
-	if (stopped_by_hint(cm, err))
-		err = UC_ERR_OK;
-	if (err == UC_ERR_FETCH_PROT && cm->read_check &&
-	    cm->read_check(cm->read_check_ctx, cm7_pc(cm), 2) == BUS_STALL) {
-		stall(cm, "the instruction fetch at", cm7_pc(cm));
-	} else if (err == UC_ERR_FETCH_PROT) {
-		/*
-		 * Code from a range routed through the bus: a device, or flash whose
-		 * reads are wrong. Garbage code ends in a fault; without exception
-		 * entry that is a lockup.
-		 */
-		sim_warn("core: instruction fetch at 0x%08x from memory read through the bus "
-			"(device, or flash that reads wrong data); the core locks up", cm7_pc(cm));
-		cm->lockup_requested = true;
-	} else if (err != UC_ERR_OK) {
-		sim_warn("core: %s at pc 0x%08x; the core locks up", uc_strerror(err), cm7_pc(cm));
-		cm->lockup_requested = true;
-	}
 	sim_trace("core: ran %llu of %llu instructions from 0x%08x, now at 0x%08x",
 		(unsigned long long)cm->slice_done, (unsigned long long)max, pc, cm7_pc(cm));
 	cm->instructions += cm->slice_done;

@@ -13,6 +13,7 @@
 
 #include "bus.h"
 #include "codemap.h"
+#include "nvic.h"
 
 #define CM7_CPUID	0x411FC271u	/* r1p1, as on STM32H743 rev Y and V */
 
@@ -35,11 +36,21 @@
 #define DFSR_EXTERNAL	(1u << 4)
 
 #define DEMCR_VC_CORERESET (1u << 0)
+#define DEMCR_VC_MMERR	(1u << 4)
+#define DEMCR_VC_NOCPERR (1u << 5)
+#define DEMCR_VC_CHKERR	(1u << 6)
+#define DEMCR_VC_STATERR (1u << 7)
+#define DEMCR_VC_BUSERR	(1u << 8)
+#define DEMCR_VC_INTERR	(1u << 9)
+#define DEMCR_VC_HARDERR (1u << 10)
+
+#define CONTROL_NPRIV	(1u << 0)
+#define CONTROL_SPSEL	(1u << 1)
+#define CONTROL_FPCA	(1u << 2)
 
 #define CM7_FPB_COMPARATORS 8
 #define CM7_DWT_COMPARATORS 4
 #define CM7_MAX_RESTORES 16
-#define CM7_NVIC_WORDS 240
 #define CM7_MAX_WINDOWS 64
 #define CM7_MAX_READS 8
 
@@ -50,7 +61,16 @@ enum cm7_state {
 	CM7_HALTED,
 	CM7_RESET,	/* held in reset by SRST */
 	CM7_LOCKUP,
-	CM7_SLEEP,	/* after WFI/WFE: no interrupt is modelled to wake it */
+	CM7_SLEEP,	/* after WFI/WFE, until an interrupt, a debug halt or a reset */
+};
+
+/* Why a hook stopped Unicorn for the exception model (cm7_exc.c). */
+enum cm7_exc_event {
+	CM7_EVT_NONE,
+	CM7_EVT_INTERRUPT,	/* a pending exception can preempt: take it */
+	CM7_EVT_SVC,		/* SVC executed; pc is the return address */
+	CM7_EVT_RETURN,		/* a branch to an EXC_RETURN value */
+	CM7_EVT_FAULT,		/* a synchronous fault found by a hook */
 };
 
 #define SCR_SLEEPDEEP	(1u << 2)
@@ -87,12 +107,23 @@ struct cm7 {
 	uint64_t dwt_cyccnt_base;
 	struct cm7_dwt_comparator dwt[CM7_DWT_COMPARATORS];
 
-	/* system control block and NVIC state (storage only: no exceptions) */
-	uint32_t vtor, aircr_prigroup, scr, ccr, shcsr, cfsr, hfsr, mmfar, bfar, cpacr;
-	uint32_t shpr[3], actlr, fpccr, fpcar, fpdscr, csselr;
-	uint32_t systick[4];
-	uint32_t nvic[CM7_NVIC_WORDS];
+	/* system control block; the exception state lives in the NVIC model */
+	uint32_t vtor, scr, ccr, cpacr;
+	uint32_t actlr, fpccr, fpcar, fpdscr, csselr;
+	struct nvic nvic;
 	uint32_t itm_ter, itm_tpr, itm_tcr;
+
+	/* what a hook saw that the exception model acts on after the run stops */
+	enum cm7_exc_event event;
+	uint32_t event_pc;		/* return address, or the EXC_RETURN value */
+	unsigned int event_exc;		/* CM7_EVT_FAULT: which fault */
+	uint32_t event_cfsr;		/* CM7_EVT_FAULT: the CFSR bits */
+	uint32_t unmapped_addr;		/* address of the last access to unmapped memory */
+	uint64_t exceptions_taken;
+
+	/* SysTick (0xE000E010-0xE000E01F), kept by the chip on its clock; may be NULL */
+	const struct bus_region_ops *systick_ops;
+	void *systick;
 
 	/* run control inside one uc_emu_start */
 	uint64_t instructions;		/* retired since power-on */
@@ -127,7 +158,7 @@ struct cm7 {
 	bool reads_overflow;
 	uc_hook hook_record;
 
-	uc_hook hook_code, hook_intr, hook_wprot, hook_write, hook_read, hook_check;
+	uc_hook hook_code, hook_intr, hook_wprot, hook_write, hook_read, hook_check, hook_unmapped;
 	bool read_hook_installed;
 	bool check_hook_installed;
 	bool stalled;			/* an access that never completes: no progress until reset */
@@ -140,6 +171,8 @@ struct cm7 {
 	struct mmio_window *windows[CM7_MAX_WINDOWS];
 	unsigned int nwindows;
 
+	/* the core was reset (power-on, system reset, VECTRESET): SysTick too */
+	void (*core_reset)(void *ctx);
 	/* the chip performs system resets (SYSRESETREQ) */
 	void (*system_reset)(void *ctx);
 	/* the core went to sleep (WFI/WFE); deep: SLEEPDEEP was set */
@@ -192,6 +225,27 @@ const char *cm7_state_name(enum cm7_state s);
 extern const struct bus_region_ops cm7_ppb_ops;
 #define CM7_PPB_BASE 0xE0000000u
 #define CM7_PPB_SIZE 0x00100000u
+
+/* Unicorn register access, for cm7.c and cm7_exc.c. */
+uint32_t cm7_uc_get(struct cm7 *cm, int reg);
+void cm7_uc_set(struct cm7 *cm, int reg, uint32_t v);
+
+/*
+ * The exception model on the core (cm7_exc.c, ARMv7-M B1.5): entry with
+ * the 8-word or FP frame, EXC_RETURN, fault escalation and lockup.
+ */
+/* Take the pending exception that can preempt now, if any; true if one was taken. */
+bool cm7_take_interrupt(struct cm7 *cm);
+/* Could a pending exception preempt now? (checked before every instruction) */
+bool cm7_interrupt_ready(struct cm7 *cm);
+/* A synchronous fault with the address of the instruction to return to. */
+void cm7_fault(struct cm7 *cm, unsigned int exc, uint32_t cfsr_bits, uint32_t return_addr);
+/* Act on the event a hook recorded; false when the core cannot go on. */
+bool cm7_handle_event(struct cm7 *cm);
+/* Would a pending interrupt wake the core from WFI (PRIMASK does not hold it)? */
+bool cm7_wake_pending(struct cm7 *cm);
+/* Something raised or pended an exception from outside the core's own run. */
+void cm7_exceptions_changed(struct cm7 *cm);
 
 /* used by cm7_ppb.c */
 void cm7_request_halt(struct cm7 *cm, uint32_t dfsr_bits);

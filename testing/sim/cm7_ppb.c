@@ -183,22 +183,12 @@ static uint32_t *scs_storage(struct cm7 *cm, uint32_t off)
 	case 0xD08: return &cm->vtor;
 	case 0xD10: return &cm->scr;
 	case 0xD14: return &cm->ccr;
-	case 0xD18: return &cm->shpr[0];
-	case 0xD1C: return &cm->shpr[1];
-	case 0xD20: return &cm->shpr[2];
-	case 0xD24: return &cm->shcsr;
-	case 0xD34: return &cm->mmfar;
-	case 0xD38: return &cm->bfar;
 	case 0xD84: return &cm->csselr;
 	case 0xD88: return &cm->cpacr;
 	case 0xF34: return &cm->fpccr;
 	case 0xF38: return &cm->fpcar;
 	case 0xF3C: return &cm->fpdscr;
 	}
-	if (off >= 0x010 && off < 0x020)
-		return &cm->systick[(off - 0x010) / 4];
-	if (off >= 0x100 && off < 0x100 + 4 * CM7_NVIC_WORDS)
-		return &cm->nvic[(off - 0x100) / 4];
 	return NULL;
 }
 
@@ -216,15 +206,13 @@ static int scs_read(struct cm7 *cm, uint32_t off, uint32_t *v)
 		*v = *reg;
 		return BUS_OK;
 	}
+	if (off >= 0x010 && off < 0x020 && cm->systick_ops)
+		return cm->systick_ops->read(cm->systick, off - 0x010, 4, v, MASTER_CPU);
+	if (nvic_read(&cm->nvic, off, cm7_uc_get(cm, UC_ARM_REG_XPSR) & 0x1FF, v))
+		return BUS_OK;
 	switch (off) {
 	case 0xD0C:
-		*v = 0xFA050000 | cm->aircr_prigroup << 8;
-		break;
-	case 0xD28:
-		*v = cm->cfsr;
-		break;
-	case 0xD2C:
-		*v = cm->hfsr;
+		*v = 0xFA050000 | cm->nvic.prigroup << 8;
 		break;
 	case 0xD30:
 		*v = cm->dfsr;
@@ -251,7 +239,7 @@ static void write_aircr(struct cm7 *cm, uint32_t v)
 {
 	if ((v >> 16) != 0x05FA)
 		return;
-	cm->aircr_prigroup = v >> 8 & 7;
+	cm->nvic.prigroup = v >> 8 & 7;
 	if (v & (1u << 2)) {
 		cm->sysreset_requested = true;
 		sim_trace("scs: SYSRESETREQ");
@@ -282,15 +270,16 @@ static int scs_write(struct cm7 *cm, uint32_t off, uint32_t v)
 		*reg = off == 0xD08 ? v & 0xFFFFFF80 : v;
 		return BUS_OK;
 	}
+	if (off >= 0x010 && off < 0x020 && cm->systick_ops)
+		return cm->systick_ops->write(cm->systick, off - 0x010, 4, v, MASTER_CPU);
+	if (nvic_write(&cm->nvic, off, v)) {
+		/* a pended or enabled interrupt is taken before the next instruction */
+		cm7_exceptions_changed(cm);
+		return BUS_OK;
+	}
 	switch (off) {
 	case 0xD0C:
 		write_aircr(cm, v);
-		break;
-	case 0xD28:
-		cm->cfsr &= ~v;
-		break;
-	case 0xD2C:
-		cm->hfsr &= ~v;
 		break;
 	case 0xD30:
 		cm->dfsr &= ~(v & 0x1F);
@@ -308,7 +297,7 @@ static int scs_write(struct cm7 *cm, uint32_t off, uint32_t v)
 		cm->demcr = v & 0x010F07F1;
 		break;
 	default:
-		/* STIR and cache maintenance have no effect without exceptions and caches. */
+		/* cache maintenance has no effect: no caches are modelled */
 		sim_trace("scs: write to unmodelled register 0x%08x = 0x%08x",
 			CM7_PPB_BASE + PPB_SCS + off, v);
 		break;
@@ -391,6 +380,10 @@ static int ppb_write(void *ctx, uint32_t off, unsigned int size, uint32_t value,
 	if (size == 4)
 		return ppb_write32(ctx, off, value);
 	uint32_t word, shift = 8 * (off & 3), mask = ((1u << (8 * size)) - 1) << shift;
+
+	/* NVIC set/clear-enable and -pending: the other bytes write zeros, changing nothing */
+	if (off >= PPB_SCS + 0x100 && off < PPB_SCS + 0x300)
+		return ppb_write32(ctx, off & ~3u, (value << shift) & mask);
 	int ret = ppb_read32(ctx, off & ~3u, &word);
 
 	if (ret != BUS_OK)

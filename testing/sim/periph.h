@@ -23,6 +23,7 @@
 #define RCC_CR		0x000
 #define RCC_CFGR	0x010
 #define RCC_D1CFGR	0x018
+#define RCC_D2CFGR	0x01C
 #define RCC_PLLCKSELR	0x028
 #define RCC_PLL1DIVR	0x030
 
@@ -71,6 +72,7 @@
 
 /* DBGMCU registers (RM0433 section 60.5.8) */
 #define DBGMCU_CR	0x04
+#define DBGMCU_APB1LFZ1	0x3C
 #define DBGMCU_APB4FZ1	0x54
 #define DBGMCU_CR_DBGSLEEP_D1	(1u << 0)
 #define DBGMCU_CR_DBGSTOP_D1	(1u << 1)

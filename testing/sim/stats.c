@@ -118,8 +118,11 @@ int stats_write(const char *path, struct stm32h743 *chip, const struct server_st
 	fprintf(f, "  \"refused_connections\": %llu,\n", (unsigned long long)srv->refused);
 	fprintf(f, "  \"dropped_connections\": %llu,\n", (unsigned long long)srv->dropped);
 	fprintf(f, "  \"core\": {\"state\": \"%s\", \"pc\": %u, \"stop\": %s, "
-		"\"ap0_lost\": %s},\n", cm7_state_name(core->state), cm7_pc(core),
-		json_bool(cm7_is_sleeping(core) && core->sleep_deep), json_bool(chip->d1_debug_lost));
+		"\"ap0_lost\": %s, \"ipsr\": %u, \"exceptions\": %llu, \"cfsr\": %u, "
+		"\"hfsr\": %u},\n", cm7_state_name(core->state), cm7_pc(core),
+		json_bool(cm7_is_sleeping(core) && core->sleep_deep), json_bool(chip->d1_debug_lost),
+		cm7_read_reg(core, 16) & 0x1FF, (unsigned long long)core->exceptions_taken,
+		core->nvic.cfsr, core->nvic.hfsr);
 	fprintf(f, "  \"debug_port_off\": %s,\n", json_bool(chip->chain.disabled));
 	write_clock_stats(f, chip);
 	write_reset_stats(f, chip);

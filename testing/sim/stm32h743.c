@@ -82,7 +82,7 @@ static void on_reset_lines(void *ctx, bool trst, bool srst)
 	chip_set_srst(chip, srst);
 }
 
-static void update_iwdg_freeze(struct stm32h743 *chip);
+static void update_freezes(struct stm32h743 *chip);
 
 static bool debugger_attached(void *ctx);
 
@@ -103,7 +103,7 @@ static void after_ap_access(void *ctx)
 {
 	struct stm32h743 *chip = ctx;
 
-	update_iwdg_freeze(chip);
+	update_freezes(chip);
 	if (chip->poll_step_due) {
 		chip->poll_step_due = false;
 		poll_step(chip);
@@ -268,6 +268,7 @@ static void update_clocks(struct stm32h743 *chip)
 		.rcc_cr = regdev_get(&p->rcc, RCC_CR),
 		.rcc_cfgr = regdev_get(&p->rcc, RCC_CFGR),
 		.rcc_d1cfgr = regdev_get(&p->rcc, RCC_D1CFGR),
+		.rcc_d2cfgr = regdev_get(&p->rcc, RCC_D2CFGR),
 		.rcc_pllckselr = regdev_get(&p->rcc, RCC_PLLCKSELR),
 		.rcc_pll1divr = regdev_get(&p->rcc, RCC_PLL1DIVR),
 		.pwr_d3cr = regdev_get(&p->pwr, PWR_D3CR),
@@ -275,6 +276,9 @@ static void update_clocks(struct stm32h743 *chip)
 	bool was_short = chip->latency_short;
 
 	clocks_compute(&r, chip->cfg.hse_hz ? chip->cfg.hse_hz : HSE_DEFAULT_HZ, &chip->clocks);
+	systick_set_core_hz(&chip->systick, chip->clocks.cpu_hz);
+	for (unsigned int i = 0; i < CHIP_TIMERS; i++)
+		tim_set_kernel_hz(&chip->tim[i], chip->clocks.apb1_timer_hz);
 	chip->flash.latency_needed = chip->clocks.latency_needed;
 	chip->latency_short = flash_latency_short(&chip->flash);
 	if (chip->latency_short != was_short)
@@ -305,17 +309,25 @@ static void update_flash_routes(struct stm32h743 *chip, bool rdp_blocks)
 
 /*
  * The watchdog stops while the core is halted and DBGMCU_APB4FZ1.DBG_IWDG1
- * is set, and in Stop when the option bit FZ_IWDG_STOP is 0.
+ * is set, and in Stop when the option bit FZ_IWDG_STOP is 0. SysTick
+ * counts only while the core runs or sleeps (it is the core's clock);
+ * TIM2-5 stop while the core is halted with their DBGMCU_APB1LFZ1 bit,
+ * and in Stop (the D2 clocks are off).
  */
-static void update_iwdg_freeze(struct stm32h743 *chip)
+static void update_freezes(struct stm32h743 *chip)
 {
 	const struct cm7 *core = &chip->core;
-	bool halted = core->state == CM7_HALTED &&
-		(regdev_get(&chip->periph.dbgmcu, DBGMCU_APB4FZ1) & APB4FZ1_DBG_IWDG1);
-	bool stopped = cm7_is_sleeping(core) && core->sleep_deep &&
-		!(chip->flash.cur.optsr & OPTSR_FZ_IWDG_STOP);
+	bool halted = core->state == CM7_HALTED;
+	bool deep = cm7_is_sleeping(core) && core->sleep_deep;
+	uint32_t apb1_freeze = halted ? regdev_get(&chip->periph.dbgmcu, DBGMCU_APB1LFZ1) : 0;
 
-	iwdg_set_frozen(&chip->iwdg, halted || stopped);
+	iwdg_set_frozen(&chip->iwdg, (halted &&
+		(regdev_get(&chip->periph.dbgmcu, DBGMCU_APB4FZ1) & APB4FZ1_DBG_IWDG1)) ||
+		(deep && !(chip->flash.cur.optsr & OPTSR_FZ_IWDG_STOP)));
+	systick_set_frozen(&chip->systick, deep || (core->state != CM7_RUNNING &&
+		core->state != CM7_SLEEP));
+	for (unsigned int i = 0; i < CHIP_TIMERS; i++)
+		tim_set_frozen(&chip->tim[i], deep || (apb1_freeze & (1u << i)));
 }
 
 /*
@@ -332,7 +344,7 @@ void chip_update_watches(struct stm32h743 *chip)
 	update_flash_routes(chip, rdp_blocks);
 	cm7_check_reads(&chip->core, FLASH_ARRAY_BASE, FLASH_ARRAY_BASE + FLASH_ARRAY_SIZE - 1,
 		chip->flash.bad_words > 0 || rdp_blocks);
-	update_iwdg_freeze(chip);
+	update_freezes(chip);
 }
 
 static uint8_t *alloc_mem(size_t size, uint8_t fill)
@@ -372,6 +384,71 @@ static void write_factory_words(struct stm32h743 *chip)
 	mem_store(base + (FLASH_SIZE_ADDR - SYSMEM1_BASE), 2, chip->cfg.variant->size_kb);
 }
 
+/* TIM2-TIM5 on APB1 with their NVIC lines (RM0433 "Memory map", "NVIC"). */
+static const struct { const char *name; uint32_t base; bool wide; unsigned int irq; } timers[] = {
+	{ "TIM2", 0x40000000, true, 28 }, { "TIM3", 0x40000400, false, 29 },
+	{ "TIM4", 0x40000800, false, 30 }, { "TIM5", 0x40000C00, true, 50 },
+};
+
+#define DMA1_BASE	0x40020000u
+#define DMA2_BASE	0x40020400u
+static const uint8_t dma1_irqs[DMA_STREAMS] = { 11, 12, 13, 14, 15, 16, 17, 47 };
+static const uint8_t dma2_irqs[DMA_STREAMS] = { 56, 57, 58, 59, 60, 68, 69, 70 };
+
+/* A peripheral's interrupt line changed: the NVIC latches it, a sleeping core may wake. */
+static void on_irq_line(void *ctx, unsigned int irq, bool high)
+{
+	struct stm32h743 *chip = ctx;
+
+	nvic_set_line(&chip->core.nvic, irq, high);
+	cm7_exceptions_changed(&chip->core);
+}
+
+static void on_systick(void *ctx)
+{
+	struct stm32h743 *chip = ctx;
+
+	nvic_set_pending(&chip->core.nvic, EXC_SYSTICK);
+	cm7_exceptions_changed(&chip->core);
+}
+
+/* SysTick is part of the core: every core reset (also VECTRESET) resets it. */
+static void on_core_reset(void *ctx)
+{
+	struct stm32h743 *chip = ctx;
+
+	systick_reset(&chip->systick);
+}
+
+static void init_devices(struct stm32h743 *chip)
+{
+	systick_init(&chip->systick, &chip->clock, on_systick, chip);
+	chip->core.systick_ops = &systick_ops;
+	chip->core.systick = &chip->systick;
+	chip->core.core_reset = on_core_reset;
+	for (unsigned int i = 0; i < CHIP_TIMERS; i++)
+		tim_init(&chip->tim[i], timers[i].name, &chip->clock, timers[i].wide, timers[i].irq,
+			on_irq_line, chip);
+	dma_init(&chip->dma[0], "DMA1", &chip->cpu_bus, dma1_irqs, on_irq_line, chip);
+	dma_init(&chip->dma[1], "DMA2", &chip->cpu_bus, dma2_irqs, on_irq_line, chip);
+	chip->otg[0].name = "OTG_HS";
+	chip->otg[1].name = "OTG_FS";
+	sdmmc_init(&chip->sdmmc[0], "SDMMC1", 49, on_irq_line, chip);
+	sdmmc_init(&chip->sdmmc[1], "SDMMC2", 124, on_irq_line, chip);
+}
+
+static void reset_devices(struct stm32h743 *chip)
+{
+	for (unsigned int i = 0; i < CHIP_TIMERS; i++)
+		tim_reset(&chip->tim[i]);
+	dma_reset(&chip->dma[0]);
+	dma_reset(&chip->dma[1]);
+	otg_reset(&chip->otg[0]);
+	otg_reset(&chip->otg[1]);
+	sdmmc_reset(&chip->sdmmc[0]);
+	sdmmc_reset(&chip->sdmmc[1]);
+}
+
 /* The memory map as the CPU and AP0 see it (RM0433 section 2.3.2). */
 static void build_cpu_bus(struct stm32h743 *chip)
 {
@@ -401,6 +478,14 @@ static void build_cpu_bus(struct stm32h743 *chip)
 	bus_add_device(b, "IWDG1", IWDG1_BASE, IWDG_SIZE, &iwdg_ops, &chip->iwdg);
 	bus_add_device(b, "FLASH", FLASH_REGS_BASE, FLASH_REGS_SIZE, &flash_regs_ops, &chip->flash);
 	bus_add_device(b, "PPB", CM7_PPB_BASE, CM7_PPB_SIZE, &cm7_ppb_ops, &chip->core);
+	for (unsigned int i = 0; i < CHIP_TIMERS; i++)
+		bus_add_device(b, timers[i].name, timers[i].base, TIM_SIZE, &tim_ops, &chip->tim[i]);
+	bus_add_device(b, "DMA1", DMA1_BASE, DMA_SIZE, &dma_ops, &chip->dma[0]);
+	bus_add_device(b, "DMA2", DMA2_BASE, DMA_SIZE, &dma_ops, &chip->dma[1]);
+	bus_add_device(b, "USB1 OTG_HS", OTG_HS_BASE, OTG_MODEL_SIZE, &otg_ops, &chip->otg[0]);
+	bus_add_device(b, "USB2 OTG_FS", OTG_FS_BASE, OTG_MODEL_SIZE, &otg_ops, &chip->otg[1]);
+	bus_add_device(b, "SDMMC1", SDMMC1_BASE, SDMMC_SIZE, &sdmmc_ops, &chip->sdmmc[0]);
+	bus_add_device(b, "SDMMC2", SDMMC2_BASE, SDMMC_SIZE, &sdmmc_ops, &chip->sdmmc[1]);
 	unimp_map(&chip->unimp, b);	/* last: the modelled devices above win */
 	b->gate = cpu_bus_gate;
 	b->gate_ctx = chip;
@@ -524,6 +609,7 @@ int chip_init(struct stm32h743 *chip, const struct chip_config *cfg)
 	chip->core.chip = chip;
 	chip->core.read_check = cpu_flash_read_check;
 	chip->core.read_check_ctx = chip;
+	init_devices(chip);
 
 	struct flash_hooks hooks = {
 		.code_changed = on_memory_changed, .debugger_attached = debugger_attached,
@@ -620,6 +706,7 @@ void chip_power_on(struct stm32h743 *chip)
 	chip->periph.vos_unready = chip->flash.faults.vos_unready;
 	periph_power_on(&chip->periph);
 	unimp_reset(&chip->unimp);
+	reset_devices(chip);
 	cm7_power_on(&chip->core);
 	leave_stop(chip);
 	reset_flash(chip);
@@ -638,6 +725,7 @@ static void begin_system_reset(struct stm32h743 *chip, uint32_t rsr_flags)
 	chip->system_resets++;
 	periph_system_reset(&chip->periph, rsr_flags);
 	unimp_reset(&chip->unimp);
+	reset_devices(chip);
 	iwdg_reset(&chip->iwdg, false);
 	leave_stop(chip);
 	reset_flash(chip);
@@ -738,7 +826,7 @@ static void core_advance(struct stm32h743 *chip, uint64_t until, enum vclock_sou
 	if (chip->watch_dirty)
 		chip_update_watches(chip);
 	else
-		update_iwdg_freeze(chip);
+		update_freezes(chip);
 	chip->slice_progress += executed;
 	if (executed < n || !cm7_is_running(core)) {
 		chip->slice_progress = 0;	/* halted or stopped early: start over */

@@ -10,18 +10,25 @@
 #include "bus.h"
 #include "clocks.h"
 #include "cm7.h"
+#include "dma.h"
 #include "flash.h"
 #include "iwdg.h"
 #include "dp.h"
 #include "jtag_dp.h"
 #include "mem_ap.h"
+#include "otg.h"
 #include "periph.h"
 #include "rbb.h"
+#include "sdmmc.h"
+#include "systick.h"
 #include "swd_dp.h"
 #include "tap.h"
+#include "tim.h"
 #include "unimp.h"
 #include "vclock.h"
 #include "vdebug.h"
+
+#define CHIP_TIMERS	4
 
 #define SYSMEM1_BASE	0x1FF00000u
 #define SYSMEM2_BASE	0x1FF40000u
@@ -67,6 +74,11 @@ struct stm32h743 {
 	struct cm7 core;
 	struct flash flash;
 	struct iwdg iwdg;
+	struct systick systick;		/* the core's, kept here on the chip's clock */
+	struct tim tim[CHIP_TIMERS];	/* TIM2-TIM5 */
+	struct dma dma[2];		/* DMA1, DMA2 */
+	struct otg otg[2];		/* OTG_HS (USB1), OTG_FS (USB2): reset handshake only */
+	struct sdmmc sdmmc[2];		/* SDMMC1, SDMMC2: command path, no card */
 	struct clock_tree clocks;	/* as of the last chip_update_watches() */
 	bool latency_short;		/* FLASH_ACR.LATENCY below what the clock needs */
 	bool flash_via_bus[2];		/* CPU reads of a bank go through the flash model */

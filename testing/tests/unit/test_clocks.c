@@ -120,6 +120,32 @@ static void test_d1cpre_and_hpre(void **state)
 	assert_int_equal(compute(&r).aclk_hz, 400 * MHZ);
 }
 
+/* The core clock is sys_ck / D1CPRE; the APB1 timers run at up to hclk (RM0433 8.5.9). */
+static void test_core_and_timer_clocks(void **state)
+{
+	struct clock_regs r = reset_regs();
+	struct clock_tree t;
+
+	(void)state;
+	r.rcc_cfgr = 3;
+	r.rcc_pllckselr = 2 | 5 << 4;
+	r.rcc_pll1divr = 159 | 1 << 9;			/* 400 MHz */
+	r.rcc_d1cfgr = 0x8;				/* HPRE /2: hclk 200 MHz */
+	r.rcc_d2cfgr = 4u << 4 | 4u << 8;		/* D2PPRE1, D2PPRE2 /2 */
+	t = compute(&r);
+	assert_int_equal(t.cpu_hz, 400 * MHZ);
+	assert_int_equal(t.apb1_timer_hz, 200 * MHZ);	/* 2 x pclk1 */
+	assert_int_equal(t.apb2_timer_hz, 200 * MHZ);
+	r.rcc_d1cfgr = 0x8 << 8 | 0x8;			/* D1CPRE /2 too */
+	assert_int_equal(compute(&r).cpu_hz, 200 * MHZ);
+	assert_int_equal(clocks_apb_divider(3), 1);
+	assert_int_equal(clocks_apb_divider(7), 16);
+	assert_int_equal(clocks_timer_hz(200 * MHZ, 0, false), 200 * MHZ);	/* /1 */
+	assert_int_equal(clocks_timer_hz(200 * MHZ, 6, false), 50 * MHZ);	/* /8: 2 x 25 */
+	assert_int_equal(clocks_timer_hz(200 * MHZ, 5, true), 200 * MHZ);	/* TIMPRE, /4 */
+	assert_int_equal(clocks_timer_hz(200 * MHZ, 7, true), 50 * MHZ);	/* TIMPRE, /16 */
+}
+
 static void test_vos_encoding(void **state)
 {
 	(void)state;
@@ -186,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_pll1_p),
 		cmocka_unit_test(test_ahb_divider_encoding),
 		cmocka_unit_test(test_d1cpre_and_hpre),
+		cmocka_unit_test(test_core_and_timer_clocks),
 		cmocka_unit_test(test_vos_encoding),
 		cmocka_unit_test(test_latency_table),
 		cmocka_unit_test(test_compute_fills_vos_and_latency),
