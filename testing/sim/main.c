@@ -173,7 +173,7 @@ static void usage(FILE *f)
 		"                     reset when the option bit IWDG1_SW is 0; frozen while the\n"
 		"                     core is halted and DBGMCU_APB4FZ1 bit 18 is set; a reset\n"
 		"                     cuts a flash erase or program short like a power loss\n"
-		"  WFI/WFE            the core sleeps (a debug halt wakes it); with\n"
+		"  WFI/WFE            the core sleeps (an interrupt or a debug halt wakes it); with\n"
 		"                     SCB_SCR.SLEEPDEEP D1 enters Stop (PWR_CPUCR.STOPF) and,\n"
 		"                     unless DBGMCU_CR.DBGSTOP_D1 is set, AP0 answers with\n"
 		"                     errors until NRST or power-on (AP2 still answers)\n");
