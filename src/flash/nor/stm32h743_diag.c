@@ -985,6 +985,39 @@ static void test_target_interfered(struct diag_context *c)
 			"an error: the core was reset or halted under it");
 }
 
+/*
+ * Does the D-cache hold another copy of the first differing byte? Read its
+ * flash word looking the cache up and bypassing it: a difference is the
+ * proof, agreement rules a stale D-cache line out there. False when the
+ * probe cannot read both ways (no MEM-AP under hla).
+ */
+static bool dcache_copy_tested(struct diag_context *c)
+{
+	const struct stm32h743_failure *f = c->f;
+	target_addr_t word = f->first_bad & ~(target_addr_t)(STM32H743_FLASH_WORD - 1);
+	uint8_t cached[STM32H743_FLASH_WORD], memory[STM32H743_FLASH_WORD];
+	unsigned int at = f->first_bad - word;
+
+	if (stm32h743_read_both_views(c->bank->target, word, STM32H743_FLASH_WORD / 4, cached,
+			memory) != ERROR_OK)
+		return false;
+	LOG_DEBUG("stm32h743: 0x%08" PRIx32 " through the D-cache 0x%02x, in flash 0x%02x",
+		(uint32_t)f->first_bad, cached[at], memory[at]);
+	if (cached[at] == memory[at]) {
+		fact(c, "the D-cache and the flash agree at 0x%08" PRIx32 " (0x%02x both ways): no "
+			"stale D-cache line there", (uint32_t)f->first_bad, memory[at]);
+		return true;
+	}
+	bool flash_right = memory[at] == f->first_expected;
+
+	support(c, CAUSE_STALE_CACHE, flash_right ? 95 : 75, "the core's D-cache holds an old "
+		"copy of 0x%08" PRIx32 ": read through the cache 0x%02x, the flash itself (AP0 "
+		"CSW.HPROT[3] clear) 0x%02x%s", (uint32_t)f->first_bad, cached[at], memory[at],
+		flash_right ? ", as expected: the flash is right, the core does not see it" : "");
+	tag(c, CAUSE_STALE_CACHE, "dcache-line");
+	return true;
+}
+
 static void test_stale_cache(struct diag_context *c)
 {
 	uint32_t ccr = reg(c, EV_SCB_CCR);
@@ -992,6 +1025,9 @@ static void test_stale_cache(struct diag_context *c)
 	if (!have(c, EV_SCB_CCR) || !(ccr & (SCB_CCR_DC | SCB_CCR_IC)))
 		return;
 	bool since = c->rec && c->rec->programmed && !c->rec->halts;
+
+	if ((ccr & SCB_CCR_DC) && c->f->mismatch && dcache_copy_tested(c))
+		return;
 
 	support(c, CAUSE_STALE_CACHE, since ? 60 : 35, "the core's %s%s%s on (SCB_CCR=0x%08"
 		PRIx32 ")%s: the core, and verify's on-core CRC, may see old flash contents",
@@ -1153,7 +1189,9 @@ static const char *next_step(struct diag_context *c, enum stm32h743_cause cause)
 		return "check the board's power and the probe's cable, then reconnect "
 			"(restart OpenOCD) and run the command again";
 	case CAUSE_STALE_CACHE:
-		return "`reset halt` after programming (it turns the caches off), then verify";
+		return "invalidate the core's caches: `cortex_m cache_invalidate` (or keep "
+			"`cortex_m cache_maintenance on`, the default, which does it after "
+			"programming), or `reset halt`; then verify again";
 	case CAUSE_NONE:
 		return "nothing to do";
 	default:

@@ -112,6 +112,9 @@ bool stm32h743_link_alive(struct flash_bank *bank, bool *ap2_ok);
 /* Read one flash word; false when the read failed. */
 bool stm32h743_read_word(struct target *target, target_addr_t addr, uint8_t *word);
 unsigned int stm32h743_watchdog_runs_halted(struct target *target);
+/* 4-byte words at addr read looking up the core's D-cache and bypassing it. */
+int stm32h743_read_both_views(struct target *target, target_addr_t addr, uint32_t words,
+		uint8_t *through_cache, uint8_t *in_memory);
 
 /* ---- the diagnosis (stm32h743_diag.c) ----------------------------------- */
 

@@ -141,6 +141,35 @@ bool stm32h743_read_word(struct target *target, target_addr_t addr, uint8_t *wor
 	return target_read_buffer(target, addr, STM32H743_FLASH_WORD, word) == ERROR_OK;
 }
 
+#define CSW_AHB_HPROT3		(1u << 27)	/* ADIv5 MEM-AP CSW.Prot: cacheable */
+
+/*
+ * The same bytes twice through AP0: looking up the core's D-cache
+ * (CSW.HPROT[3] set, what the core sees) and bypassing it (clear, what is in
+ * the flash array). Straight through the MEM-AP: no cache maintenance may
+ * run between the two. ERROR_NOT_IMPLEMENTED without a MEM-AP (hla).
+ */
+int stm32h743_read_both_views(struct target *target, target_addr_t addr, uint32_t words,
+		uint8_t *through_cache, uint8_t *in_memory)
+{
+	struct armv7m_common *armv7m = target_to_armv7m(target);
+
+	if (!is_armv7m(armv7m) || armv7m->is_hla_target || !armv7m->debug_ap)
+		return ERROR_NOT_IMPLEMENTED;
+
+	struct adiv5_ap *ap = armv7m->debug_ap;
+	uint32_t saved = ap->csw_default;
+
+	ap->csw_default = saved | CSW_AHB_HPROT3;
+	int retval = mem_ap_read_buf(ap, through_cache, 4, words, addr);
+
+	ap->csw_default = saved & ~CSW_AHB_HPROT3;
+	if (retval == ERROR_OK)
+		retval = mem_ap_read_buf(ap, in_memory, 4, words, addr);
+	ap->csw_default = saved;
+	return retval;
+}
+
 /* RCC_D1CFGR prescaler codes: 0xxx = /1, then /2 /4 /8 /16 /64 /128 /256 /512. */
 static unsigned int prescaler(uint32_t code)
 {

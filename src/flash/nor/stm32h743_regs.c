@@ -12,6 +12,7 @@
 #include <helper/time_support.h>
 #include <jtag/jtag.h>
 #include <target/cortex_m.h>
+#include <target/cortex_m_cache.h>
 #include <target/target.h>
 
 #include "stm32h743_diag.h"
@@ -287,9 +288,17 @@ int stm32h743_unlock(struct flash_bank *bank)
 	return ERROR_OK;
 }
 
+/*
+ * Every erase and program ends here. The controller changed the array, not
+ * the Cortex-M7's L1 cache lines, which no other bus master keeps coherent:
+ * drop the copies the core may hold (src/target/cortex_m_cache.c).
+ */
 int stm32h743_lock(struct flash_bank *bank)
 {
-	return stm32h743_write_reg(bank, STM32H743_CR, CR_LOCK);
+	int cache_retval = cortex_m_cache_memory_changed(bank->target, bank->base, bank->size);
+	int retval = stm32h743_write_reg(bank, STM32H743_CR, CR_LOCK);
+
+	return retval != ERROR_OK ? retval : cache_retval;
 }
 
 /*

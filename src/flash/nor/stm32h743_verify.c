@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 
 #include <helper/time_support.h>
+#include <target/armv7m.h>
+#include <target/cortex_m_cache.h>
 #include <target/image.h>
 #include <target/target.h>
 
@@ -99,6 +101,32 @@ int stm32h743_unit_matches(struct flash_bank *bank, target_addr_t addr, const ui
 	return r == CRC_SAME ? 1 : r == CRC_DIFFERENT ? 0 : -1;
 }
 
+/*
+ * The flash CRC unit reads the array; the core reads through its D-cache.
+ * They can differ only while the core has the D-cache on and nothing
+ * invalidated it after programming (`cortex_m cache_maintenance off`).
+ */
+static bool core_view_may_differ(struct target *target)
+{
+	return cortex_m_cache_dcache_on(target) && !cortex_m_cache_maintenance_on(target);
+}
+
+/* OpenOCD's CRC algorithm run on the core: what the core sees, through its caches. */
+static enum crc_result core_compare(struct target *target, target_addr_t addr,
+		const uint8_t *expected, uint32_t n)
+{
+	uint32_t image_crc, core_crc;
+
+	if (image_calculate_checksum(expected, n, &image_crc) != ERROR_OK ||
+	    armv7m_checksum_memory(target, addr, n, &core_crc) != ERROR_OK)
+		return CRC_UNAVAILABLE;
+	if (image_crc != core_crc)
+		LOG_DEBUG("stm32h743: " TARGET_ADDR_FMT "+0x%" PRIx32 ": the flash CRC unit "
+			"matches, the core's CRC (through its D-cache) 0x%08" PRIx32 " does not",
+			addr, n, core_crc);
+	return image_crc == core_crc ? CRC_SAME : CRC_DIFFERENT;
+}
+
 static enum crc_result crc_compare(struct target *target, target_addr_t addr,
 		const uint8_t *expected, uint32_t n)
 {
@@ -110,6 +138,12 @@ static enum crc_result crc_compare(struct target *target, target_addr_t addr,
 	if (bank && stm32h743_is_our_bank(bank) && addr + n <= bank->base + bank->size) {
 		enum crc_result r = unit_compare(bank, addr, expected, n);
 
+		if (r == CRC_SAME && core_view_may_differ(target)) {
+			enum crc_result core = core_compare(target, addr, expected, n);
+
+			if (core != CRC_UNAVAILABLE)
+				return core;
+		}
 		if (r != CRC_UNAVAILABLE)
 			return r;
 	}
