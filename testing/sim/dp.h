@@ -10,6 +10,9 @@
 
 #include "mem_ap.h"
 
+/* One SWJ-DP, one DPIDR for both faces: DPv1, designer ARM (JTAG never reads it). */
+#define DP_DPIDR	0x6BA02477u
+
 #define DP_REG_CTRL_STAT 0x4
 #define DP_REG_SELECT	0x8
 #define DP_REG_RDBUFF	0xC

@@ -2,8 +2,6 @@
 #include "jtag_dp.h"
 #include "log.h"
 
-#define DP_DPIDR	0x6BA02477u	/* never read over JTAG by OpenOCD 0.12 */
-
 void jtag_dp_init(struct jtag_dp *jdp, struct adi_dp *dp)
 {
 	jdp->dp = dp;

@@ -68,7 +68,7 @@ static void dp_read(struct swd_dp *swd, unsigned int a, uint32_t *data)
 
 	switch (a) {
 	case 0x0:
-		*data = SWD_DPIDR;
+		*data = DP_DPIDR;
 		break;
 	case DP_REG_CTRL_STAT:
 		*data = dp_ctrl_stat(dp);

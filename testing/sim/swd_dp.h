@@ -12,7 +12,6 @@
 
 #include "dp.h"
 
-#define SWD_DPIDR	0x6BA02477u	/* the STM32H7's SW-DP (DPv1, designer ARM) */
 
 /* Cycles of one transaction with its data phase, turnarounds and parity. */
 #define SWD_PACKET_CYCLES	46
