@@ -330,6 +330,7 @@ def test_clean_and_invalidate_by_hand():
             core = read_word(ocd, counter)
             check(core != stale, 'cortex_m cache_clean did not write the dirty line back '
                   '(read %d before and after)' % core)
+            ocd.cmd('cortex_m cache_clean')
             seen = read_word(ocd, fw.sym('seen'))
             expect_eq(core, seen + 1, 'counter after cleaning its line')
             # a write to memory, then invalidate: the core takes the new value
