@@ -442,8 +442,11 @@ static void save_state(const struct options *o, struct stm32h743 *chip)
 	if (!o->state_file)
 		return;
 	state_sections(chip, s);
+	/* the flash itself, not what the core's D-cache still holds of it */
+	cache_swap(&chip->core.cache, FLASH_ARRAY_BASE, FLASH_ARRAY_SIZE);
 	if (persist_save(o->state_file, s, NSECTIONS) == 0)
 		chip->flash.dirty = false;
+	cache_swap(&chip->core.cache, FLASH_ARRAY_BASE, FLASH_ARRAY_SIZE);
 }
 
 /*
