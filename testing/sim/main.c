@@ -176,7 +176,11 @@ static void usage(FILE *f)
 		"  WFI/WFE            the core sleeps (an interrupt or a debug halt wakes it); with\n"
 		"                     SCB_SCR.SLEEPDEEP D1 enters Stop (PWR_CPUCR.STOPF) and,\n"
 		"                     unless DBGMCU_CR.DBGSTOP_D1 is set, AP0 answers with\n"
-		"                     errors until NRST or power-on (AP2 still answers)\n");
+		"                     errors until NRST or power-on (AP2 still answers)\n"
+		"  L1 caches          SCB_CCR.DC/IC: D-cache lines over flash and SRAM, written\n"
+		"                     back or lost by maintenance; AP0 with CSW.HPROT[3] = 0 sees\n"
+		"                     memory, = 1 the core's view; a debugger write under a valid\n"
+		"                     I-cache line is not executed until ICIMVAU/ICIALLU\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
