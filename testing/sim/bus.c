@@ -78,7 +78,7 @@ void mem_store(uint8_t *p, unsigned int size, uint32_t value)
 
 const char *bus_master_name(enum bus_master who)
 {
-	static const char *const names[] = { "cpu", "ap0", "ap1", "ap2" };
+	static const char *const names[] = { "cpu", "ap0", "ap1", "ap2", "dma" };
 
 	return names[who];
 }
@@ -106,52 +106,128 @@ static const struct bus_region *check_access(struct bus *bus, uint32_t addr,
 	return NULL;
 }
 
-int bus_read(struct bus *bus, uint32_t addr, unsigned int size, uint32_t *value,
-		enum bus_master who)
+static int region_read(struct bus *bus, const struct bus_region *r, uint32_t addr,
+		unsigned int size, uint32_t *value, enum bus_master who)
+{
+	(void)bus;
+	if (r->ops && r->ops->read)
+		return r->ops->read(r->ctx, addr - r->base, size, value, who);
+	if (!r->mem)
+		return BUS_ERROR;
+	*value = mem_load(r->mem + (addr - r->base), size);
+	return BUS_OK;
+}
+
+static int region_write(struct bus *bus, const struct bus_region *r, uint32_t addr,
+		unsigned int size, uint32_t value, enum bus_master who)
+{
+	if (r->ops && r->ops->write)
+		return r->ops->write(r->ctx, addr - r->base, size, value, who);
+	if (!r->mem || r->readonly)
+		return BUS_ERROR;
+	mem_store(r->mem + (addr - r->base), size, value);
+	if (bus->changed)
+		bus->changed(bus->changed_ctx, addr, size);
+	return BUS_OK;
+}
+
+/* A non-CPU access to memory that a D-cache line holds? */
+static bool under_cache(struct bus *bus, const struct bus_region *r, uint32_t addr,
+		unsigned int size, enum bus_master who)
+{
+	return bus->cache && who != MASTER_CPU && r->mem &&
+		bus->cache->holds(bus->cache_ctx, addr, size);
+}
+
+static int cached_read(struct bus *bus, const struct bus_region *r, uint32_t addr,
+		unsigned int size, uint32_t *value, enum bus_master who, unsigned int attrs)
+{
+	int ret;
+
+	if (!under_cache(bus, r, addr, size, who))
+		return region_read(bus, r, addr, size, value, who);
+	if (attrs & BUS_ATTR_CACHEABLE) {
+		bus->cache_hits++;
+		return region_read(bus, r, addr, size, value, who);
+	}
+	bus->cache_bypasses++;
+	bus->cache->swap(bus->cache_ctx, addr, size);
+	ret = region_read(bus, r, addr, size, value, who);
+	bus->cache->swap(bus->cache_ctx, addr, size);
+	return ret;
+}
+
+/*
+ * A cacheable write that hits updates the line and memory (write-through,
+ * the line stays as dirty as it was). Flash takes writes through its
+ * controller, never into a line: there the write goes to memory only.
+ */
+static int cached_write(struct bus *bus, const struct bus_region *r, uint32_t addr,
+		unsigned int size, uint32_t value, enum bus_master who, unsigned int attrs)
+{
+	int ret = BUS_OK;
+
+	if (!under_cache(bus, r, addr, size, who))
+		return region_write(bus, r, addr, size, value, who);
+	if ((attrs & BUS_ATTR_CACHEABLE) && !r->ops) {
+		bus->cache_hits++;
+		ret = region_write(bus, r, addr, size, value, who);
+	} else {
+		bus->cache_bypasses++;
+	}
+	if (ret != BUS_OK)
+		return ret;
+	bus->cache->swap(bus->cache_ctx, addr, size);
+	ret = region_write(bus, r, addr, size, value, who);
+	bus->cache->swap(bus->cache_ctx, addr, size);
+	return ret;
+}
+
+int bus_read_attr(struct bus *bus, uint32_t addr, unsigned int size, uint32_t *value,
+		enum bus_master who, unsigned int attrs)
 {
 	const struct bus_region *r = check_access(bus, addr, size, who, "read");
-	int ret = BUS_OK;
+	int ret;
 
 	*value = 0;
 	if (!r)
 		return BUS_ERROR;
-	if (r->ops && r->ops->read)
-		ret = r->ops->read(r->ctx, addr - r->base, size, value, who);
-	else if (r->mem)
-		*value = mem_load(r->mem + (addr - r->base), size);
-	else
-		ret = BUS_ERROR;
+	ret = cached_read(bus, r, addr, size, value, who, attrs);
 	if (ret != BUS_OK)
 		bus->errors++;
-	else if (who != MASTER_CPU && bus->debug_access)
+	else if (bus_master_is_debug(who) && bus->debug_access)
 		bus->debug_access(bus->debug_access_ctx, r, addr, size, false, *value);
 	sim_trace("%s: %s read  0x%08x/%u = 0x%08x%s", bus->name, bus_master_name(who), addr,
 		size, *value, ret == BUS_OK ? "" : " (error)");
 	return ret;
 }
 
-int bus_write(struct bus *bus, uint32_t addr, unsigned int size, uint32_t value,
-		enum bus_master who)
+int bus_write_attr(struct bus *bus, uint32_t addr, unsigned int size, uint32_t value,
+		enum bus_master who, unsigned int attrs)
 {
 	const struct bus_region *r = check_access(bus, addr, size, who, "write");
-	int ret = BUS_OK;
+	int ret;
 
 	if (!r)
 		return BUS_ERROR;
-	if (r->ops && r->ops->write) {
-		ret = r->ops->write(r->ctx, addr - r->base, size, value, who);
-	} else if (r->mem && !r->readonly) {
-		mem_store(r->mem + (addr - r->base), size, value);
-		if (bus->changed)
-			bus->changed(bus->changed_ctx, addr, size);
-	} else {
-		ret = BUS_ERROR;
-	}
+	ret = cached_write(bus, r, addr, size, value, who, attrs);
 	if (ret != BUS_OK)
 		bus->errors++;
-	else if (who != MASTER_CPU && bus->debug_access)
+	else if (bus_master_is_debug(who) && bus->debug_access)
 		bus->debug_access(bus->debug_access_ctx, r, addr, size, true, value);
 	sim_trace("%s: %s write 0x%08x/%u = 0x%08x%s", bus->name, bus_master_name(who), addr,
 		size, value, ret == BUS_OK ? "" : " (error)");
 	return ret;
+}
+
+int bus_read(struct bus *bus, uint32_t addr, unsigned int size, uint32_t *value,
+		enum bus_master who)
+{
+	return bus_read_attr(bus, addr, size, value, who, 0);
+}
+
+int bus_write(struct bus *bus, uint32_t addr, unsigned int size, uint32_t value,
+		enum bus_master who)
+{
+	return bus_write_attr(bus, addr, size, value, who, 0);
 }

@@ -17,7 +17,17 @@ enum bus_master {
 	MASTER_AP0,
 	MASTER_AP1,
 	MASTER_AP2,
+	MASTER_DMA,	/* DMA1/DMA2: memory only, never the core's caches */
 };
+
+/* The debug access ports (their accesses are seen by debug_access). */
+static inline bool bus_master_is_debug(enum bus_master who)
+{
+	return who == MASTER_AP0 || who == MASTER_AP1 || who == MASTER_AP2;
+}
+
+/* Access attributes beside the master (bus_read_attr, bus_write_attr). */
+#define BUS_ATTR_CACHEABLE	(1u << 0)	/* HPROT[3]: look up the core's D-cache */
 
 #define BUS_OK		0
 #define BUS_ERROR	(-1)
@@ -47,6 +57,14 @@ struct bus;
 typedef bool (*bus_gate_fn)(void *ctx, const struct bus_region *r, enum bus_master who);
 /* Tells the core that memory changed behind its back (drop translated code). */
 typedef void (*bus_changed_fn)(void *ctx, uint32_t addr, uint32_t len);
+/*
+ * The core's D-cache (cache.c) seen from the bus: which addresses a line
+ * holds, and the swap between the core's view and memory under those lines.
+ */
+struct bus_cache_ops {
+	bool (*holds)(void *ctx, uint32_t addr, uint32_t len);
+	void (*swap)(void *ctx, uint32_t addr, uint32_t len);
+};
 /* Sees every successful access (memory or device) by a debug access port. */
 typedef void (*bus_observer_fn)(void *ctx, const struct bus_region *r, uint32_t addr,
 		unsigned int size, bool write, uint32_t value);
@@ -61,8 +79,12 @@ struct bus {
 	void *changed_ctx;
 	bus_observer_fn debug_access;
 	void *debug_access_ctx;
+	const struct bus_cache_ops *cache;	/* NULL: no cache in front of memory */
+	void *cache_ctx;
 	uint64_t accesses;
 	uint64_t errors;
+	uint64_t cache_hits;		/* cacheable non-CPU accesses that hit a D-cache line */
+	uint64_t cache_bypasses;	/* non-cacheable ones under a line: memory, not the line */
 };
 
 void bus_init(struct bus *bus, const char *name);
@@ -77,6 +99,16 @@ int bus_read(struct bus *bus, uint32_t addr, unsigned int size, uint32_t *value,
 		enum bus_master who);
 int bus_write(struct bus *bus, uint32_t addr, unsigned int size, uint32_t value,
 		enum bus_master who);
+/*
+ * The same with attributes. A non-CPU access to memory a D-cache line holds
+ * sees memory, unless BUS_ATTR_CACHEABLE: then a read returns the line and a
+ * write updates line and memory (the Cortex-M7 AHBD port's lookup). bus_read
+ * and bus_write pass no attribute.
+ */
+int bus_read_attr(struct bus *bus, uint32_t addr, unsigned int size, uint32_t *value,
+		enum bus_master who, unsigned int attrs);
+int bus_write_attr(struct bus *bus, uint32_t addr, unsigned int size, uint32_t value,
+		enum bus_master who, unsigned int attrs);
 
 /* Little-endian helpers for plain memory. */
 uint32_t mem_load(const uint8_t *p, unsigned int size);

@@ -175,11 +175,28 @@ static bool fpb_match(const struct cm7 *cm, uint32_t addr)
 	return false;
 }
 
+/*
+ * An instruction fetch with the I-cache on: a new line is filled. Evicting a
+ * stale line drops its old instructions, which must happen outside the run.
+ */
+static void note_fetch(struct cm7 *cm, uint32_t addr)
+{
+	uint32_t line = addr & CACHE_LINE_MASK;
+
+	if (line == cm->ic_last_line)
+		return;
+	cm->ic_last_line = line;
+	if (cache_i_fetch(&cm->cache, line))
+		cm->yield_requested = true;
+}
+
 static void on_code(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	struct cm7 *cm = user;
 
 	(void)size;
+	if (cm->ic_on)
+		note_fetch(cm, (uint32_t)addr);
 	if (cm->nrestores)
 		undo_restores(cm);
 	if (cm->watch_hit >= 0)
@@ -210,7 +227,10 @@ static void on_record_read(uc_engine *uc, uc_mem_type type, uint64_t addr, int s
 	struct cm7 *cm = user;
 	uint32_t word = (uint32_t)addr & ~3u;
 
-	(void)uc, (void)type, (void)value, (void)size;
+	(void)uc, (void)type, (void)value;
+	/* before the access: a miss fills the line from memory */
+	if (cm->dc_on)
+		cache_core_access(&cm->cache, (uint32_t)addr, (unsigned int)size, false);
 	if (!cm->recording_reads)
 		return;
 	for (unsigned int i = 0; i < cm->nreads; i++)
@@ -345,6 +365,8 @@ static void on_write(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, i
 	struct cm7 *cm = user;
 
 	(void)uc, (void)type, (void)value;
+	if (cm->dc_on)
+		cache_core_access(&cm->cache, (uint32_t)addr, (unsigned int)size, true);
 	cm->wrote_memory = true;
 	check_watchpoints(cm, (uint32_t)addr, size, true);
 }
@@ -451,10 +473,19 @@ void cm7_dwt_changed(struct cm7 *cm)
 	}
 }
 
+static void on_cache_view_changed(void *ctx, uint32_t addr, uint32_t len)
+{
+	cm7_code_changed(ctx, addr, len);
+}
+
 int cm7_init(struct cm7 *cm, struct bus *bus)
 {
 	memset(cm, 0, sizeof(*cm));
 	cm->bus = bus;
+	cache_init(&cm->cache);
+	cm->cache.view_changed = on_cache_view_changed;
+	cm->cache.ctx = cm;
+	cm->ic_last_line = 1;
 	cm->boot_address = 0x08000000;
 	cm->watch_hit = -1;
 	uc_err err = uc_open(UC_ARCH_ARM, UC_MODE_THUMB | UC_MODE_MCLASS, &cm->uc);
@@ -654,7 +685,7 @@ static void reset_scb(struct cm7 *cm)
 {
 	cm->vtor = cm->boot_address;
 	cm->scr = 0;
-	cm->ccr = 0x00040200;
+	cm7_write_ccr(cm, 0x00040200);	/* caches off */
 	cm->cpacr = 0;
 	nvic_reset(&cm->nvic);
 	cm->event = CM7_EVT_NONE;
@@ -728,10 +759,21 @@ void cm7_yield(struct cm7 *cm)
 	cm->yield_requested = true;
 }
 
+/* Valid I-cache lines under a change keep their old instructions: stale. */
+static void mark_stale(struct cm7 *cm, uint32_t addr, uint32_t len)
+{
+	uint64_t end = (uint64_t)addr + len;
+
+	for (uint64_t a = addr & CACHE_LINE_MASK; a < end; a += CACHE_LINE)
+		cache_i_mark_stale(&cm->cache, (uint32_t)a);
+}
+
 void cm7_code_changed(struct cm7 *cm, uint32_t addr, uint32_t len)
 {
 	if (!codemap_overlaps(&cm->code, addr, len))
 		return;		/* no translated code there */
+	if (cm->cache.i_valid)
+		mark_stale(cm, addr, len);
 	if (!cm->code_dirty) {
 		cm->dirty_lo = addr;
 		cm->dirty_hi = addr + len;
@@ -744,15 +786,57 @@ void cm7_code_changed(struct cm7 *cm, uint32_t addr, uint32_t len)
 		cm->dirty_hi = addr + len;
 }
 
+/* Stale I-cache lines left the cache: their old instructions go now. */
+static void drop_stale_lines(struct cm7 *cm)
+{
+	struct cache *c = &cm->cache;
+
+	if (c->drops_overflow) {
+		uc_ctl_remove_cache(cm->uc, 0, 0xFFFFFFFFull);
+		codemap_clear(&cm->code);
+	} else {
+		for (unsigned int i = 0; i < c->n_drops; i++)
+			uc_ctl_remove_cache(cm->uc, c->i_drops[i], (uint64_t)c->i_drops[i] + CACHE_LINE);
+	}
+	c->n_drops = 0;
+	c->drops_overflow = false;
+}
+
+/*
+ * Drop the translations of [lo, hi) but those of stale I-cache lines: the
+ * core keeps running what it fetched there, as from a stale cache line.
+ */
+static void remove_but_stale(struct cm7 *cm, uint32_t lo, uint64_t hi)
+{
+	uint64_t run = lo;
+
+	for (uint64_t a = lo; a < hi; a += CACHE_LINE) {
+		if (!cache_i_is_stale(&cm->cache, (uint32_t)a))
+			continue;
+		if (a > run)
+			uc_ctl_remove_cache(cm->uc, run, a);
+		run = a + CACHE_LINE;
+	}
+	if (hi > run)
+		uc_ctl_remove_cache(cm->uc, run, hi);
+}
+
 static void flush_translations(struct cm7 *cm)
 {
+	if (cm->cache.n_drops || cm->cache.drops_overflow)
+		drop_stale_lines(cm);
 	if (!cm->code_dirty)
 		return;
 	uint32_t lo = cm->dirty_lo & ~0xFFFu;
 	uint64_t hi = ((uint64_t)cm->dirty_hi + 0xFFF) & ~0xFFFull;
 
-	uc_ctl_remove_cache(cm->uc, lo, hi);
-	codemap_forget(&cm->code, lo, (uint32_t)(hi - lo));
+	if (cm->cache.i_stale) {
+		/* the codemap keeps these pages: stale lines still hold code */
+		remove_but_stale(cm, lo, hi);
+	} else {
+		uc_ctl_remove_cache(cm->uc, lo, hi);
+		codemap_forget(&cm->code, lo, (uint32_t)(hi - lo));
+	}
 	cm->code_dirty = false;
 }
 
@@ -996,6 +1080,87 @@ void cm7_write_dhcsr(struct cm7 *cm, uint32_t value)
 		}
 		break;
 	case CM7_RESET:
+		break;
+	}
+}
+
+/*
+ * Stale instructions dropped by an invalidate: while the core executes (its
+ * own ICIALLU), leave the run so that they go before the next instruction.
+ */
+static void icache_dropped(struct cm7 *cm)
+{
+	cm->ic_last_line = 1;
+	if (cm->cache.n_drops || cm->cache.drops_overflow) {
+		if (cm->executing)
+			cm->yield_requested = true;
+		else
+			drop_stale_lines(cm);
+	}
+}
+
+/*
+ * DC 1 -> 0 with lines still valid: the model cleans and invalidates them
+ * (silicon keeps them, hidden, but firmware cleans before disabling, so the
+ * core sees the same memory either way). IC 1 -> 0 invalidates the I-cache.
+ */
+void cm7_write_ccr(struct cm7 *cm, uint32_t value)
+{
+	bool dc = value & CCR_DC, ic = value & CCR_IC;
+
+	cm->ccr = value;
+	if (cm->dc_on && !dc)
+		cache_d_all(&cm->cache, CACHE_OP_CLEAN | CACHE_OP_INVALIDATE);
+	if (cm->ic_on && !ic) {
+		cache_i_invalidate_all(&cm->cache);
+		icache_dropped(cm);
+	}
+	if (dc != cm->dc_on || ic != cm->ic_on)
+		sim_trace("core: D-cache %s, I-cache %s", dc ? "on" : "off", ic ? "on" : "off");
+	cm->dc_on = dc;
+	cm->ic_on = ic;
+}
+
+void cm7_cache_reset(struct cm7 *cm)
+{
+	cache_reset(&cm->cache);
+	icache_dropped(cm);
+}
+
+/* The maintenance registers, 0xE000EF50-0xE000EF78 (ARMv7-M B2.2.7). */
+void cm7_cache_maintenance(struct cm7 *cm, uint32_t scs_off, uint32_t value)
+{
+	struct cache *c = &cm->cache;
+
+	switch (scs_off) {
+	case 0xF50:	/* ICIALLU */
+		cache_i_invalidate_all(c);
+		icache_dropped(cm);
+		break;
+	case 0xF58:	/* ICIMVAU */
+		cache_i_invalidate_addr(c, value);
+		icache_dropped(cm);
+		break;
+	case 0xF5C:	/* DCIMVAC */
+		cache_d_by_addr(c, value, CACHE_OP_INVALIDATE);
+		break;
+	case 0xF60:	/* DCISW */
+		cache_d_by_setway(c, value, CACHE_OP_INVALIDATE);
+		break;
+	case 0xF64:	/* DCCMVAU */
+	case 0xF68:	/* DCCMVAC */
+		cache_d_by_addr(c, value, CACHE_OP_CLEAN);
+		break;
+	case 0xF6C:	/* DCCSW */
+		cache_d_by_setway(c, value, CACHE_OP_CLEAN);
+		break;
+	case 0xF70:	/* DCCIMVAC */
+		cache_d_by_addr(c, value, CACHE_OP_CLEAN | CACHE_OP_INVALIDATE);
+		break;
+	case 0xF74:	/* DCCISW */
+		cache_d_by_setway(c, value, CACHE_OP_CLEAN | CACHE_OP_INVALIDATE);
+		break;
+	default:	/* BPIALL: no branch predictor state is modelled */
 		break;
 	}
 }

@@ -12,6 +12,7 @@
 #include <unicorn/unicorn.h>
 
 #include "bus.h"
+#include "cache.h"
 #include "codemap.h"
 #include "nvic.h"
 
@@ -74,6 +75,8 @@ enum cm7_exc_event {
 };
 
 #define SCR_SLEEPDEEP	(1u << 2)
+#define CCR_DC		(1u << 16)
+#define CCR_IC		(1u << 17)
 
 struct cm7_dwt_comparator {
 	uint32_t comp;
@@ -112,6 +115,11 @@ struct cm7 {
 	uint32_t actlr, fpccr, fpcar, fpdscr, csselr;
 	struct nvic nvic;
 	uint32_t itm_ter, itm_tpr, itm_tcr;
+
+	/* L1 caches (cache.c); dc_on and ic_on mirror CCR.DC and CCR.IC */
+	struct cache cache;
+	bool dc_on, ic_on;
+	uint32_t ic_last_line;		/* line of the last fetch noted (not aligned: none) */
 
 	/* what a hook saw that the exception model acts on after the run stops */
 	enum cm7_exc_event event;
@@ -204,6 +212,13 @@ void cm7_yield(struct cm7 *cm);
 int cm7_route_via_bus(struct cm7 *cm, uint32_t addr, uint32_t len, bool via_bus);
 /* Memory changed under the core (debugger write, flash program/erase). */
 void cm7_code_changed(struct cm7 *cm, uint32_t addr, uint32_t len);
+
+/* SCB_CCR written (by the core or a debugger): DC and IC take effect. */
+void cm7_write_ccr(struct cm7 *cm, uint32_t value);
+/* A write to a cache maintenance register, 0xE000EF50-0xE000EF78 (offset in the SCS). */
+void cm7_cache_maintenance(struct cm7 *cm, uint32_t scs_off, uint32_t value);
+/* Reset or power-on of the chip: every cache line dropped, dirty data lost. */
+void cm7_cache_reset(struct cm7 *cm);
 
 /* Record the data addresses read by the next cm7_run (cleared here). */
 void cm7_record_reads(struct cm7 *cm, bool on);

@@ -91,6 +91,9 @@ static bool write_frame(struct cm7 *cm, uint32_t addr, const uint32_t *words, un
 
 	for (unsigned int i = 0; i < n; i++)
 		mem_store(buf + 4 * i, 4, words[i]);
+	/* stacking is a core store: a stack in cached SRAM goes through the D-cache */
+	for (unsigned int i = 0; i < n && cm->dc_on; i++)
+		cache_core_access(&cm->cache, addr + 4 * i, 4, true);
 	return uc_mem_write(cm->uc, addr, buf, 4 * n) == UC_ERR_OK;
 }
 
@@ -98,6 +101,8 @@ static bool read_frame(struct cm7 *cm, uint32_t addr, uint32_t *words, unsigned 
 {
 	uint8_t buf[4 * FRAME_FP];
 
+	for (unsigned int i = 0; i < n && cm->dc_on; i++)
+		cache_core_access(&cm->cache, addr + 4 * i, 4, false);
 	if (uc_mem_read(cm->uc, addr, buf, 4 * n) != UC_ERR_OK)
 		return false;
 	for (unsigned int i = 0; i < n; i++)

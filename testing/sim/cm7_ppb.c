@@ -48,7 +48,6 @@ static const struct { uint16_t off; uint32_t value; } scs_constants[] = {
 	{ 0xD70, 0x01310132 },
 	{ 0xD78, 0x09000003 },	/* CLIDR: L1 I and D caches */
 	{ 0xD7C, 0x8303C003 },	/* CTR */
-	{ 0xD80, 0xF003E019 },	/* CCSIDR: 16 KiB, 4 ways, 32-byte lines */
 	{ 0xF40, 0x10110221 },	/* MVFR0..2: FPv5 double precision */
 	{ 0xF44, 0x12000011 },
 	{ 0xF48, 0x00000040 },
@@ -182,7 +181,6 @@ static uint32_t *scs_storage(struct cm7 *cm, uint32_t off)
 	case 0x008: return &cm->actlr;
 	case 0xD08: return &cm->vtor;
 	case 0xD10: return &cm->scr;
-	case 0xD14: return &cm->ccr;
 	case 0xD84: return &cm->csselr;
 	case 0xD88: return &cm->cpacr;
 	case 0xF34: return &cm->fpccr;
@@ -213,6 +211,13 @@ static int scs_read(struct cm7 *cm, uint32_t off, uint32_t *v)
 	switch (off) {
 	case 0xD0C:
 		*v = 0xFA050000 | cm->nvic.prigroup << 8;
+		break;
+	case 0xD14:
+		*v = cm->ccr;
+		break;
+	case 0xD80:
+		/* CCSIDR of the cache CSSELR.InD selects: both 16 KiB, 32-byte lines */
+		*v = (cm->csselr & 1) ? CCSIDR_ICACHE : CCSIDR_DCACHE;
 		break;
 	case 0xD30:
 		*v = cm->dfsr;
@@ -267,7 +272,11 @@ static int scs_write(struct cm7 *cm, uint32_t off, uint32_t v)
 	uint32_t *reg = scs_storage(cm, off);
 
 	if (reg) {
-		*reg = off == 0xD08 ? v & 0xFFFFFF80 : v;
+		if (off == 0xD08)
+			v &= 0xFFFFFF80;
+		else if (off == 0xD84)
+			v &= 1;		/* InD; Level 0 is the only level */
+		*reg = v;
 		return BUS_OK;
 	}
 	if (off >= 0x010 && off < 0x020 && cm->systick_ops)
@@ -296,8 +305,14 @@ static int scs_write(struct cm7 *cm, uint32_t off, uint32_t v)
 	case 0xDFC:
 		cm->demcr = v & 0x010F07F1;
 		break;
+	case 0xD14:
+		cm7_write_ccr(cm, v);
+		break;
 	default:
-		/* cache maintenance has no effect: no caches are modelled */
+		if (off >= 0xF50 && off <= 0xF78) {
+			cm7_cache_maintenance(cm, off, v);
+			break;
+		}
 		sim_trace("scs: write to unmodelled register 0x%08x = 0x%08x",
 			CM7_PPB_BASE + PPB_SCS + off, v);
 		break;

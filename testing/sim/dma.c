@@ -79,8 +79,8 @@ static void run_m2m(struct dma *d, unsigned int s)
 	for (; n > 0; n--) {
 		uint32_t v;
 
-		if (bus_read(d->bus, src, size, &v, MASTER_CPU) != BUS_OK ||
-		    bus_write(d->bus, dst, size, v, MASTER_CPU) != BUS_OK) {
+		if (bus_read(d->bus, src, size, &v, MASTER_DMA) != BUS_OK ||
+		    bus_write(d->bus, dst, size, v, MASTER_DMA) != BUS_OK) {
 			flags = DMA_FLAG_TE;
 			break;
 		}

@@ -122,6 +122,12 @@ struct flash_hooks {
 	void (*erase_backup_sram)(void *ctx);
 	void (*timing_changed)(void *ctx);	/* FLASH_ACR written */
 	void (*options_loaded)(void *ctx);	/* an option change took effect */
+	/*
+	 * Exchange the core's view (D-cache lines) and memory for [addr, addr +
+	 * len): called before and after the controller reads or writes the array,
+	 * so that it reaches memory and never a cache line. May be NULL.
+	 */
+	void (*memory_view)(void *ctx, uint32_t addr, uint32_t len);
 	void *ctx;
 };
 

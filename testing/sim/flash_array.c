@@ -152,6 +152,13 @@ void flash_set_word_state(struct flash *f, unsigned int bank, uint32_t index,
 	*w = (uint8_t)s;
 }
 
+/* Around the controller's own accesses to the array: memory, not the core's D-cache. */
+static void memory_view(struct flash *f, uint32_t offset, uint32_t len)
+{
+	if (f->hooks.memory_view)
+		f->hooks.memory_view(f->hooks.ctx, FLASH_ARRAY_BASE + offset, len);
+}
+
 static void array_changed(struct flash *f, uint32_t offset, uint32_t len)
 {
 	f->dirty = true;
@@ -163,6 +170,7 @@ static void array_changed(struct flash *f, uint32_t offset, uint32_t len)
 void flash_erase_range(struct flash *f, unsigned int bank, uint32_t first, uint32_t len,
 		bool keep_protected)
 {
+	memory_view(f, bank * FLASH_BANK_BYTES + first, len);
 	for (uint32_t off = first; off < first + len; off += FLASH_WORD_BYTES) {
 		if (keep_protected && (flash_area_contains(f->cur.prar[bank], off) ||
 				flash_area_contains(f->cur.scar[bank], off)))
@@ -170,6 +178,7 @@ void flash_erase_range(struct flash *f, unsigned int bank, uint32_t first, uint3
 		memset(f->array + bank * FLASH_BANK_BYTES + off, 0xFF, FLASH_WORD_BYTES);
 		flash_set_word_state(f, bank, off / FLASH_WORD_BYTES, WORD_ERASED);
 	}
+	memory_view(f, bank * FLASH_BANK_BYTES + first, len);
 	array_changed(f, bank * FLASH_BANK_BYTES + first, len);
 }
 
@@ -290,6 +299,9 @@ void flash_program_word(struct flash *f, unsigned int bank, uint32_t offset,
 	uint8_t *word = f->array + bank * FLASH_BANK_BYTES + offset;
 	uint32_t index = offset / FLASH_WORD_BYTES;
 	enum flash_word_state state = f->words[bank][index];
+
+	/* programming never updates a cache line (the core may keep old bytes) */
+	memory_view(f, bank * FLASH_BANK_BYTES + offset, FLASH_WORD_BYTES);
 	bool same = memcmp(word, data, FLASH_WORD_BYTES) == 0;
 
 	for (unsigned int i = 0; i < FLASH_WORD_BYTES; i++)
@@ -300,6 +312,7 @@ void flash_program_word(struct flash *f, unsigned int bank, uint32_t offset,
 		flash_set_word_state(f, bank, index, WORD_ECC_DOUBLE);
 	if (!weak_supply_strikes(f, word, bank, index))
 		vos_unready_strikes(f, word, bank, index);
+	memory_view(f, bank * FLASH_BANK_BYTES + offset, FLASH_WORD_BYTES);
 	array_changed(f, bank * FLASH_BANK_BYTES + offset, FLASH_WORD_BYTES);
 }
 
@@ -399,6 +412,7 @@ static uint32_t garble_mask(struct flash *f, unsigned int size)
 
 void flash_sense(struct flash *f, uint32_t offset, uint8_t *buf, uint32_t len)
 {
+	memory_view(f, offset, len);
 	for (uint32_t i = 0; i < len; i += 4) {
 		uint32_t v = mem_load(f->array + offset + i, 4);
 
@@ -408,6 +422,7 @@ void flash_sense(struct flash *f, uint32_t offset, uint8_t *buf, uint32_t len)
 			v ^= garble_mask(f, 4);
 		mem_store(buf + i, 4, v);
 	}
+	memory_view(f, offset, len);
 }
 
 int flash_cpu_read_check(struct flash *f, uint32_t addr, unsigned int size)
@@ -482,6 +497,7 @@ void flash_swap_halves(struct flash *f)
 {
 	uint8_t tmp[4096];
 
+	memory_view(f, 0, FLASH_ARRAY_SIZE);
 	for (uint32_t off = 0; off < FLASH_BANK_BYTES; off += sizeof(tmp)) {
 		uint8_t *a = f->array + off, *b = f->array + FLASH_BANK_BYTES + off;
 
@@ -496,6 +512,7 @@ void flash_swap_halves(struct flash *f)
 		f->words[1][i] = t;
 	}
 	f->swapped ^= 1;
+	memory_view(f, 0, FLASH_ARRAY_SIZE);
 	array_changed(f, 0, FLASH_ARRAY_SIZE);
 }
 
@@ -504,6 +521,7 @@ int flash_load_image(struct flash *f, const uint8_t *data, uint32_t len)
 {
 	if (len && !flash_offset_present(f, len - 1))
 		return -1;
+	memory_view(f, 0, len);
 	memcpy(f->array, data, len);
 	for (uint32_t off = 0; off < len; off += FLASH_WORD_BYTES) {
 		const uint8_t *w = f->array + off;
@@ -515,6 +533,7 @@ int flash_load_image(struct flash *f, const uint8_t *data, uint32_t len)
 			(off % FLASH_BANK_BYTES) / FLASH_WORD_BYTES,
 			erased ? WORD_ERASED : WORD_PROGRAMMED);
 	}
+	memory_view(f, 0, len);
 	f->dirty = true;
 	return 0;
 }

@@ -176,7 +176,11 @@ static void usage(FILE *f)
 		"  WFI/WFE            the core sleeps (an interrupt or a debug halt wakes it); with\n"
 		"                     SCB_SCR.SLEEPDEEP D1 enters Stop (PWR_CPUCR.STOPF) and,\n"
 		"                     unless DBGMCU_CR.DBGSTOP_D1 is set, AP0 answers with\n"
-		"                     errors until NRST or power-on (AP2 still answers)\n");
+		"                     errors until NRST or power-on (AP2 still answers)\n"
+		"  L1 caches          SCB_CCR.DC/IC: D-cache lines over flash and SRAM, written\n"
+		"                     back or lost by maintenance; AP0 with CSW.HPROT[3] = 0 sees\n"
+		"                     memory, = 1 the core's view; a debugger write under a valid\n"
+		"                     I-cache line is not executed until ICIMVAU/ICIALLU\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -442,8 +446,11 @@ static void save_state(const struct options *o, struct stm32h743 *chip)
 	if (!o->state_file)
 		return;
 	state_sections(chip, s);
+	/* the flash itself, not what the core's D-cache still holds of it */
+	cache_swap(&chip->core.cache, FLASH_ARRAY_BASE, FLASH_ARRAY_SIZE);
 	if (persist_save(o->state_file, s, NSECTIONS) == 0)
 		chip->flash.dirty = false;
+	cache_swap(&chip->core.cache, FLASH_ARRAY_BASE, FLASH_ARRAY_SIZE);
 }
 
 /*

@@ -14,6 +14,7 @@ void mem_ap_init(struct mem_ap *ap, const char *name, uint32_t idr, uint32_t bas
 	ap->bus = bus;
 	ap->master = master;
 	ap->unclocked = false;
+	ap->core_port = false;
 	ap->transactions = 0;
 }
 
@@ -35,6 +36,15 @@ static unsigned int csw_addrinc(uint32_t csw)
 }
 
 /* The TAR only increments inside a 1 KiB block, as on the Cortex-M7 AHB-AP. */
+/*
+ * HPROT[3] of the CSW: through the core's AHBD port a cacheable access looks
+ * up the D-cache; an AP on another bus never sees the core's caches.
+ */
+static unsigned int bus_attrs(const struct mem_ap *ap)
+{
+	return ap->core_port && (ap->csw & CSW_HPROT_CACHEABLE) ? BUS_ATTR_CACHEABLE : 0;
+}
+
 static void advance_tar(struct mem_ap *ap, uint32_t bytes)
 {
 	ap->tar = (ap->tar & ~0x3FFu) | ((ap->tar + bytes) & 0x3FFu);
@@ -59,11 +69,12 @@ static int drw_transfer(struct mem_ap *ap, uint32_t addr, bool write, uint32_t *
 		int ret;
 
 		if (write) {
-			ret = bus_write(ap->bus, a, size, (*data >> lane) & mask, ap->master);
+			ret = bus_write_attr(ap->bus, a, size, (*data >> lane) & mask, ap->master,
+				bus_attrs(ap));
 		} else {
 			uint32_t v;
 
-			ret = bus_read(ap->bus, a, size, &v, ap->master);
+			ret = bus_read_attr(ap->bus, a, size, &v, ap->master, bus_attrs(ap));
 			result |= (v & mask) << lane;
 		}
 		if (ret != BUS_OK)
@@ -110,7 +121,8 @@ int mem_ap_read(struct mem_ap *ap, uint8_t reg, uint32_t *value)
 	case AP_REG_BD0 + 4:
 	case AP_REG_BD0 + 8:
 	case AP_REG_BD0 + 12:
-		ret = bus_read(ap->bus, (ap->tar & ~0xFu) | (reg & 0xC), 4, value, ap->master);
+		ret = bus_read_attr(ap->bus, (ap->tar & ~0xFu) | (reg & 0xC), 4, value,
+			ap->master, bus_attrs(ap));
 		break;
 	case AP_REG_CFG:
 		*value = ap->cfg;
@@ -150,7 +162,8 @@ int mem_ap_write(struct mem_ap *ap, uint8_t reg, uint32_t value)
 	case AP_REG_BD0 + 4:
 	case AP_REG_BD0 + 8:
 	case AP_REG_BD0 + 12:
-		ret = bus_write(ap->bus, (ap->tar & ~0xFu) | (reg & 0xC), 4, value, ap->master);
+		ret = bus_write_attr(ap->bus, (ap->tar & ~0xFu) | (reg & 0xC), 4, value,
+			ap->master, bus_attrs(ap));
 		break;
 	default:
 		break;		/* read-only and reserved registers ignore writes */

@@ -24,6 +24,7 @@
 #define CSW_ADDRINC_MASK (3u << CSW_ADDRINC_SHIFT)
 #define CSW_DEVICE_EN	(1u << 6)
 #define CSW_TRINPROG	(1u << 7)
+#define CSW_HPROT_CACHEABLE (1u << 27)	/* HPROT[3]: the access looks up the D-cache */
 /* Bits that a debugger may set; DeviceEn and TrInProg are read-only. */
 #define CSW_WRITABLE	(0xFF000000u | 0x00000F3Fu)
 
@@ -37,6 +38,7 @@ struct mem_ap {
 	struct bus *bus;
 	enum bus_master master;
 	bool unclocked;		/* its power domain stopped without debug support: no answer */
+	bool core_port;		/* reaches memory through the core (AHBD): HPROT[3] counts */
 	uint64_t transactions;
 };
 

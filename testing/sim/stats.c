@@ -79,6 +79,32 @@ static void write_swd_stats(FILE *f, const struct stm32h743 *chip)
 		(unsigned long long)swd->faults, (unsigned long long)swd->protocol_errors);
 }
 
+/* The L1 caches: D-side traffic, maintenance, and I-side lines gone stale. */
+static void write_cache_stats(FILE *f, const struct stm32h743 *chip)
+{
+	const struct cm7 *core = &chip->core;
+	const struct cache *c = &core->cache;
+	const struct cache_stats *st = &c->stats;
+
+	fprintf(f, "  \"cache\": {\"dcache_on\": %s, \"icache_on\": %s, \"d_valid_lines\": %u, "
+		"\"d_hits\": %llu, \"d_misses\": %llu, \"d_fills\": %llu, \"d_evictions\": %llu, "
+		"\"d_writebacks\": %llu, \"d_dirty_lost\": %llu, \"d_maintenance\": %llu, "
+		"\"debug_hits\": %llu, \"debug_bypasses\": %llu, \"i_valid_lines\": %u, "
+		"\"i_fills\": %llu, \"i_evictions\": %llu, \"i_stale_lines\": %u, "
+		"\"i_stale_marked\": %llu, \"i_stale_dropped\": %llu, \"i_maintenance\": %llu},\n",
+		json_bool(core->dc_on), json_bool(core->ic_on), c->d_valid,
+		(unsigned long long)st->d_hits, (unsigned long long)st->d_misses,
+		(unsigned long long)st->d_fills, (unsigned long long)st->d_evictions,
+		(unsigned long long)st->d_writebacks, (unsigned long long)st->d_dirty_lost,
+		(unsigned long long)st->d_maintenance,
+		(unsigned long long)(chip->cpu_bus.cache_hits + chip->d3_bus.cache_hits),
+		(unsigned long long)(chip->cpu_bus.cache_bypasses + chip->d3_bus.cache_bypasses),
+		c->i_valid,
+		(unsigned long long)st->i_fills, (unsigned long long)st->i_evictions, c->i_stale,
+		(unsigned long long)st->i_stale_marked, (unsigned long long)st->i_stale_dropped,
+		(unsigned long long)st->i_maintenance);
+}
+
 /* Written to a temporary file and renamed, so readers never see half a file. */
 int stats_write(const char *path, struct stm32h743 *chip, const struct server_stats *srv)
 {
@@ -107,6 +133,10 @@ int stats_write(const char *path, struct stm32h743 *chip, const struct server_st
 	fprintf(f, "  \"cpu_instructions\": %llu,\n", (unsigned long long)core->instructions);
 	fprintf(f, "  \"dp_transactions\": %llu,\n", (unsigned long long)chip->dp.dp_transactions);
 	fprintf(f, "  \"ap_transactions\": %llu,\n", (unsigned long long)chip->dp.ap_transactions);
+	/* per access port: AP0 is the debugger's path to memory through the core */
+	fprintf(f, "  \"ap0_transactions\": %llu,\n", (unsigned long long)chip->ap0.transactions);
+	fprintf(f, "  \"ap1_transactions\": %llu,\n", (unsigned long long)chip->ap1.transactions);
+	fprintf(f, "  \"ap2_transactions\": %llu,\n", (unsigned long long)chip->ap2.transactions);
 	fprintf(f, "  \"sticky_errors\": %llu,\n", (unsigned long long)chip->dp.sticky_errors);
 	fprintf(f, "  \"bus_errors\": %llu,\n", (unsigned long long)chip->cpu_bus.errors);
 	fprintf(f, "  \"wire_bytes_in\": %llu,\n", (unsigned long long)chip_wire_bytes_in(chip));
@@ -125,6 +155,7 @@ int stats_write(const char *path, struct stm32h743 *chip, const struct server_st
 		core->nvic.cfsr, core->nvic.hfsr);
 	fprintf(f, "  \"debug_port_off\": %s,\n", json_bool(chip->chain.disabled));
 	write_clock_stats(f, chip);
+	write_cache_stats(f, chip);
 	write_reset_stats(f, chip);
 	write_flash_stats(f, &chip->flash);
 	fprintf(f, "}\n");

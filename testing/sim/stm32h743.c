@@ -250,7 +250,33 @@ static void erase_backup_sram(void *ctx)
 {
 	struct stm32h743 *chip = ctx;
 
-	memset(chip->mem.bkpsram, 0, 4 * 1024);
+	/* memory is erased; a dirty line would still write its data back */
+	cache_swap(&chip->core.cache, BKPSRAM_BASE, BKPSRAM_SIZE);
+	memset(chip->mem.bkpsram, 0, BKPSRAM_SIZE);
+	cache_swap(&chip->core.cache, BKPSRAM_BASE, BKPSRAM_SIZE);
+}
+
+/* The D-cache seen from the buses: debugger and DMA accesses under its lines. */
+static bool bus_cache_holds(void *ctx, uint32_t addr, uint32_t len)
+{
+	return cache_holds(ctx, addr, len);
+}
+
+static void bus_cache_swap(void *ctx, uint32_t addr, uint32_t len)
+{
+	cache_swap(ctx, addr, len);
+}
+
+static const struct bus_cache_ops dcache_ops = {
+	.holds = bus_cache_holds,
+	.swap = bus_cache_swap,
+};
+
+static void flash_memory_view(void *ctx, uint32_t addr, uint32_t len)
+{
+	struct stm32h743 *chip = ctx;
+
+	cache_swap(&chip->core.cache, addr, len);
 }
 
 static int cpu_flash_read_check(void *ctx, uint32_t addr, unsigned int size)
@@ -449,6 +475,25 @@ static void reset_devices(struct stm32h743 *chip)
 	sdmmc_reset(&chip->sdmmc[1]);
 }
 
+/*
+ * What the L1 caches may hold with the default memory map (no MPU; ARMv7-M
+ * B3.1): the Code region (flash) write-through, the SRAM region write-back
+ * write-allocate. TCMs, system memory and devices are never cached.
+ */
+static void add_cache_ranges(struct stm32h743 *chip)
+{
+	struct cache *c = &chip->core.cache;
+	struct chip_memories *m = &chip->mem;
+
+	cache_add_range(c, FLASH_ARRAY_BASE, FLASH_ARRAY_SIZE, m->flash, false);
+	cache_add_range(c, AXI_SRAM_BASE, AXI_SRAM_SIZE, m->axi, true);
+	cache_add_range(c, 0x30000000, 128 * 1024, m->sram1, true);
+	cache_add_range(c, 0x30020000, 128 * 1024, m->sram2, true);
+	cache_add_range(c, 0x30040000, 32 * 1024, m->sram3, true);
+	cache_add_range(c, SRAM4_BASE, SRAM4_SIZE, m->sram4, true);
+	cache_add_range(c, BKPSRAM_BASE, BKPSRAM_SIZE, m->bkpsram, true);
+}
+
 /* The memory map as the CPU and AP0 see it (RM0433 section 2.3.2). */
 static void build_cpu_bus(struct stm32h743 *chip)
 {
@@ -493,9 +538,11 @@ static void build_cpu_bus(struct stm32h743 *chip)
 	b->changed_ctx = chip;
 	b->debug_access = on_debug_access;
 	b->debug_access_ctx = chip;
+	b->cache = &dcache_ops;
+	b->cache_ctx = &chip->core.cache;
 }
 
-/* AP1 reaches the D3 domain memories directly. */
+/* AP1 reaches the D3 domain memories directly: memory, never the core's D-cache. */
 static void build_d3_bus(struct stm32h743 *chip)
 {
 	struct bus *b = &chip->d3_bus;
@@ -503,6 +550,8 @@ static void build_d3_bus(struct stm32h743 *chip)
 	bus_init(b, "d3");
 	b->debug_access = on_debug_access;
 	b->debug_access_ctx = chip;
+	b->cache = &dcache_ops;
+	b->cache_ctx = &chip->core.cache;
 	bus_add_memory(b, "SRAM4", 0x38000000, 64 * 1024, chip->mem.sram4, false);
 	bus_add_memory(b, "backup SRAM", 0x38800000, 4 * 1024, chip->mem.bkpsram, false);
 }
@@ -562,6 +611,7 @@ static void build_dp(struct stm32h743 *chip)
 {
 	memset(&chip->dp, 0, sizeof(chip->dp));
 	mem_ap_init(&chip->ap0, "ap0", 0x84770001, 0xE00FE003, &chip->cpu_bus, MASTER_AP0);
+	chip->ap0.core_port = true;
 	mem_ap_init(&chip->ap1, "ap1", 0x84770001, 0x00000002, &chip->d3_bus, MASTER_AP1);
 	mem_ap_init(&chip->ap2, "ap2", 0x54770002, 0xE00E0003, &chip->apbd_bus, MASTER_AP2);
 	dp_attach_ap(&chip->dp, 0, &chip->ap0);
@@ -615,10 +665,11 @@ int chip_init(struct stm32h743 *chip, const struct chip_config *cfg)
 		.code_changed = on_memory_changed, .debugger_attached = debugger_attached,
 		.power_lost = on_power_lost, .erase_backup_sram = erase_backup_sram,
 		.timing_changed = on_timing_changed, .options_loaded = on_options_loaded,
-		.ctx = chip,
+		.memory_view = flash_memory_view, .ctx = chip,
 	};
 
 	flash_init(&chip->flash, &chip->clock, cfg->variant, cfg->rev_id, chip->mem.flash, &hooks);
+	add_cache_ranges(chip);
 	build_cpu_bus(chip);
 	build_d3_bus(chip);
 	build_apbd_bus(chip);
@@ -707,6 +758,7 @@ void chip_power_on(struct stm32h743 *chip)
 	periph_power_on(&chip->periph);
 	unimp_reset(&chip->unimp);
 	reset_devices(chip);
+	cm7_cache_reset(&chip->core);
 	cm7_power_on(&chip->core);
 	leave_stop(chip);
 	reset_flash(chip);
@@ -723,6 +775,7 @@ void chip_power_on(struct stm32h743 *chip)
 static void begin_system_reset(struct stm32h743 *chip, uint32_t rsr_flags)
 {
 	chip->system_resets++;
+	cm7_cache_reset(&chip->core);	/* lines lost, dirty data too */
 	periph_system_reset(&chip->periph, rsr_flags);
 	unimp_reset(&chip->unimp);
 	reset_devices(chip);
