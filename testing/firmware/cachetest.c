@@ -10,10 +10,10 @@
  * .axi_bss at 0x24000000, cached write-back), not in DTCM (never cached).
  * Each iteration of the main loop:
  *   seen = counter;                        what the core read
+ *   counter = seen + 1;                    so at the breakpoint counter == seen + 1
  *   version_seen = cachetest_version;      a constant read from flash
  *   version_code = version_fn();           code that differs between builds
  *   cache_loop_point();                    a place for a breakpoint
- *   counter = seen + 1;
  *
  * Symbols for the tests (arm-none-eabi-nm):
  *   counter, seen, version_seen, version_code   volatile u32 in AXI SRAM
@@ -69,9 +69,9 @@ int main(void)
 	l1_enable_dcache();
 	for (;;) {
 		seen = counter;
+		counter = seen + 1;
 		version_seen = *(const volatile uint32_t *)&cachetest_version;
 		version_code = version_fn();
 		cache_loop_point();
-		counter = seen + 1;
 	}
 }

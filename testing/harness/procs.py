@@ -422,6 +422,7 @@ class OpenOCDServer:
         env.log('ocd> ' + tcl)
         code = self._rpc('catch {%s} ::h743_result' % tcl).strip()
         result = self._rpc('set ::h743_result')
+        self.last_ok = code == '0'      # for check=False callers
         if env.verbose():
             env.log('     = ' + result.rstrip('\n').replace('\n', '\n       '))
         if check and code != '0':

@@ -68,8 +68,11 @@ def run_to(ocd, fw, symbol, ms=3000):
     ocd.cmd('resume')
     ocd.cmd('wait_halt %d' % ms)
     ocd.cmd('rbp 0x%08x' % fw.sym(symbol))
-    pc = int(re.search(r'0x[0-9a-f]+', ocd.cmd('reg pc')).group(0), 16)
-    expect_eq(pc, fw.sym(symbol), 'pc at %s' % symbol)
+    expect_eq(current_pc(ocd), fw.sym(symbol), 'pc at %s' % symbol)
+
+
+def current_pc(ocd):
+    return int(re.search(r'0x[0-9a-f]+', ocd.cmd('reg pc')).group(0), 16)
 
 
 def caches_on(ocd):
@@ -192,6 +195,7 @@ def test_gdb_software_breakpoint_in_cached_ram_code():
             hit = gdb_values(out, 'HIT')
             check(fw.contains('ram_tick', hit['pc']), 'pc %#x not in ram_tick' % hit['pc'], out)
             # removed: the code runs on unchanged, no stale BKPT stops it
+            ocd.cmd('resume')
             ocd.cmd('sleep 200')
             expect_eq(ocd.cmd('stm32h743.cpu0 curstate').strip(), 'running',
                       'state after the breakpoint was removed', out)
@@ -214,12 +218,17 @@ def test_software_breakpoint_without_maintenance_is_missed():
                       '(plain OpenOCD 0.12 writes it to memory only)', ocd.log())
             ocd.cmd('halt')
             ocd.cmd('rbp 0x%08x' % fw.sym('ram_tick'))
-            # by hand: invalidate, and the (re-inserted) breakpoint is hit
+            # by hand: invalidate, and the (re-inserted) breakpoint is hit.
+            # Not from pc == ram_tick: resuming there steps over the
+            # breakpoint, and that step refills the I-cache line from memory
+            # without the BKPT, which plain 0.12 then writes behind it again.
+            if current_pc(ocd) == fw.sym('ram_tick'):
+                ocd.cmd('step')
             ocd.cmd('bp 0x%08x 2' % fw.sym('ram_tick'))
             ocd.cmd('cortex_m cache_invalidate')
             ocd.cmd('resume')
             ocd.cmd('wait_halt 2000')
-            pc = int(re.search(r'0x[0-9a-f]+', ocd.cmd('reg pc')).group(0), 16)
+            pc = current_pc(ocd)
             check(fw.contains('ram_tick', pc), 'after cortex_m cache_invalidate the breakpoint '
                   'should be hit: pc %#x' % pc, ocd.log())
             ocd.cmd('rbp 0x%08x' % fw.sym('ram_tick'))
@@ -227,16 +236,32 @@ def test_software_breakpoint_without_maintenance_is_missed():
 
 # ---- flash programmed under a running firmware --------------------------------
 
-def reload_session(maintenance):
-    """v1 runs with caches on; GDB loads v2 into flash without a reset and runs
-    it to cache_loop_point. Returns (GDB output, OpenOCD server)."""
+# OpenOCD's default gdb-flash-erase-start and gdb-flash-write-end handlers
+# reset the chip around a GDB `load` (which turns the caches off); IDE setups
+# often replace them to keep the firmware's state.
+NO_RESET_AROUND_GDB_LOAD = [
+    'stm32h743.cpu0 configure -event gdb-flash-erase-start halt',
+    'stm32h743.cpu0 configure -event gdb-flash-write-end halt',
+]
+
+
+def reload_session(maintenance, host_path=False):
+    """v1 runs with caches on; GDB loads v2 into flash without a reset (the
+    event handlers above) and runs it to cache_loop_point. Returns (sim, OpenOCD server, GDB output).
+
+    host_path programs without the flash loader: the loader runs on the core,
+    and its own fetches and flash stores (write-through, they update lines
+    they hit) change what the caches hold; without it the caches keep
+    exactly what the firmware left."""
     v1, v2 = cachetest(1), cachetest(2)
     for name in ('cachetest_version', 'version_fn', 'cache_loop_point', 'version_seen'):
         expect_eq(v1.sym(name), v2.sym(name), 'address of %s in both builds' % name)
     sim = Sim().start()
     ocd = OpenOCDServer(sim, *start_in_flash(v1))
-    for c in setup_cmds(maintenance=maintenance):
+    for c in setup_cmds(maintenance=maintenance) + NO_RESET_AROUND_GDB_LOAD:
         ocd.cmd(c)
+    if host_path:
+        ocd.cmd('stm32h743.cpu0 configure -work-area-size 0')
     out = ocd.gdb(v2.elf,
                   'hbreak cache_loop_point',
                   'continue',
@@ -246,7 +271,7 @@ def reload_session(maintenance):
                   'printf "AFTER version=%u code=%u\\n", version_seen, version_code',
                   'delete')
     before = gdb_values(out, 'BEFORE')
-    expect_eq(before, {'version': 1, 'code': 1}, 'v1 running before the load', out)
+    expect_eq(before, {'version': 1, 'code': 0xA1}, 'v1 running before the load', out)
     return sim, ocd, out
 
 
@@ -255,7 +280,7 @@ def test_flash_load_with_caches_on_runs_new_code_and_verifies():
     sim, ocd = None, None
     try:
         sim, ocd, out = reload_session(maintenance=True)
-        expect_eq(gdb_values(out, 'AFTER'), {'version': 2, 'code': 2},
+        expect_eq(gdb_values(out, 'AFTER'), {'version': 2, 'code': 0xA2},
                   'what the core ran after GDB `load` without a reset', out)
         # verify: the flash CRC unit, and the core's view read back
         ocd.cmd('verify_image %s' % v2.elf)
@@ -272,10 +297,10 @@ def test_flash_load_with_caches_on_runs_new_code_and_verifies():
 def test_flash_load_without_maintenance_runs_old_code():
     sim, ocd = None, None
     try:
-        sim, ocd, out = reload_session(maintenance=False)
+        sim, ocd, out = reload_session(maintenance=False, host_path=True)
         after = gdb_values(out, 'AFTER')
         note('without maintenance, after GDB load of v2: the core ran %s' % after)
-        check(after != {'version': 2, 'code': 2}, 'with the maintenance off the core should '
+        check(after != {'version': 2, 'code': 0xA2}, 'with the maintenance off the core should '
               'still run v1 from its caches (plain OpenOCD 0.12) but ran %s' % after, out)
         ocd.close(check=False)
     finally:
@@ -341,15 +366,17 @@ def test_clean_and_invalidate_by_hand():
             expect_eq(read_word(ocd, fw.sym('seen')), 100, 'the value the core read')
             for bad in ('cortex_m cache_clean 0x24000000', 'cortex_m cache_clean 0x24000000 0',
                         'cortex_m cache_maintenance maybe'):
-                res = ocd.cmd(bad, check=False)
-                check(res.strip() != '', '%s: no error message' % bad)
+                ocd.cmd(bad, check=False)
+                check(not ocd.last_ok, '%s was accepted' % bad)
             ocd.cmd('resume')
             res = ocd.cmd('cortex_m cache_clean', check=False)
-            expect_in('not halted', res, 'cache_clean on a running core')
+            check(not ocd.last_ok, 'cache_clean on a running core was accepted')
+            expect_in('not halted', res + ocd.log(), 'cache_clean on a running core')
             ocd.cmd('halt')
 
 
 def ap_transactions_of(sim, ocd, tcl):
+    """AP transactions tcl costs; OpenOCD's background poll must be off."""
     before = sim.stats()['ap_transactions']
     ocd.cmd(tcl)
     return sim.stats()['ap_transactions'] - before
@@ -366,7 +393,9 @@ def test_cost_no_extra_transactions_with_caches_off():
     figures = {}
     with Sim() as sim:
         with OpenOCDServer(sim, *park_commands()) as ocd:
-            for on in ('on', 'off'):
+            ocd.cmd('poll off')   # its DHCSR reads would land in the counts
+            ocd.cmd(READ_64K)   # the first read sets CSW and TAR up: not counted
+            for on in ('on', 'off', 'on'):
                 ocd.cmd('cortex_m cache_maintenance %s' % on)
                 ocd.cmd('resume')
                 ocd.cmd('halt')
@@ -376,6 +405,9 @@ def test_cost_no_extra_transactions_with_caches_off():
     fw = cachetest()
     with Sim() as sim:
         with OpenOCDServer(sim, *start_in_flash(fw)) as ocd:
+            run_to(ocd, fw, 'cache_loop_point')
+            ocd.cmd('poll off')
+            ocd.cmd(READ_64K)   # not counted, as above
             for hprot in (False, True):
                 for on in ('on', 'off'):
                     for c in setup_cmds(hprot_cleared=hprot):
@@ -399,13 +431,13 @@ def test_hardware_breakpoints_beyond_the_fpb_say_why():
     fw = cachetest()
     with Sim() as sim:
         with OpenOCDServer(sim, *start_in_flash(fw),
-                           allow=(r'all 8 FPB code comparators',)) as ocd:
+                           allow=(r'all 8 FPB code comparators',
+                                  r"can't add breakpoint: resource not available")) as ocd:
             ocd.cmd('halt')
             base = fw.sym('cache_loop_point')
             for i in range(8):
                 ocd.cmd('bp 0x%08x 2 hw' % (base + 2 * i))
-            res = ocd.cmd('bp 0x%08x 2 hw' % (base + 16), check=False)
-            check(res.strip() != '', 'the ninth hardware breakpoint gave no error')
+            ocd.cmd('bp 0x%08x 2 hw' % (base + 16), check=False)
             log = ocd.log()
             expect_re(r'cannot set a hardware breakpoint at 0x%08x: all 8 FPB code comparators'
                       % (base + 16), log, 'the ninth hardware breakpoint')
