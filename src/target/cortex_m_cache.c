@@ -501,6 +501,9 @@ COMMAND_HANDLER(handle_cortex_m_cache_info_command)
 		c->ccr_known = false;
 	print_geometry(CMD, "D-cache", &c->d, c->ccr & CM_CCR_DC);
 	print_geometry(CMD, "I-cache", &c->i, c->ccr & CM_CCR_IC);
+	command_print(CMD, "never cached, no maintenance there: ITCM %" PRIu32 " KiB at 0x00000000, "
+		"DTCM %" PRIu32 " KiB at 0x20000000 (ITCMCR, DTCMCR)", c->itcm_bytes / 1024,
+		c->dtcm_bytes / 1024);
 	command_print(CMD, "debugger accesses %s the D-cache (MEM-AP CSW.HPROT[3] = %d)",
 		ap_looks_up_dcache(target) ? "look up" : "bypass", ap_looks_up_dcache(target));
 	command_print(CMD, "automatic maintenance: %s (%llu maintenance writes so far)",

@@ -51,6 +51,9 @@ static const struct { uint16_t off; uint32_t value; } scs_constants[] = {
 	{ 0xF40, 0x10110221 },	/* MVFR0..2: FPv5 double precision */
 	{ 0xF44, 0x12000011 },
 	{ 0xF48, 0x00000040 },
+	/* ITCMCR, DTCMCR (Cortex-M7 TRM 4.8): enabled, SZ = log2(KiB) + 1 */
+	{ 0xF90, 0x00000039 },	/* ITCM 64 KiB */
+	{ 0xF94, 0x00000041 },	/* DTCM 128 KiB */
 };
 
 static int itm_read(struct cm7 *cm, uint32_t off, uint32_t *v)

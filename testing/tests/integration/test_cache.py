@@ -91,6 +91,8 @@ def test_cache_info_geometry_and_state():
                       r'disabled', info, 'D-cache geometry after reset')
             expect_re(r'I-cache: 16 KiB, 2 ways x 256 sets, 32-byte lines \(CCSIDR 0x201fe009\), '
                       r'disabled', info, 'I-cache geometry after reset')
+            expect_in('never cached, no maintenance there: ITCM 64 KiB at 0x00000000, DTCM 128 '
+                      'KiB at 0x20000000', info)
             expect_in('debugger accesses look up the D-cache (MEM-AP CSW.HPROT[3] = 1)', info)
             expect_in('automatic maintenance: on', info)
             for c in start_in_flash(fw)[1:]:
