@@ -1015,6 +1015,13 @@ static bool dcache_copy_tested(struct diag_context *c)
 		"CSW.HPROT[3] clear) 0x%02x%s", (uint32_t)f->first_bad, cached[at], memory[at],
 		flash_right ? ", as expected: the flash is right, the core does not see it" : "");
 	tag(c, CAUSE_STALE_CACHE, "dcache-line");
+	if (flash_right) {
+		/* what the other causes read was the cache's copy, not the flash */
+		oppose(c, CAUSE_PROGRAM_FAILED, 80, "the flash itself holds the expected 0x%02x at "
+			"0x%08" PRIx32 ": the write took", memory[at], (uint32_t)f->first_bad);
+		oppose(c, CAUSE_NOT_ERASED, 80, "the flash itself holds the expected 0x%02x at "
+			"0x%08" PRIx32, memory[at], (uint32_t)f->first_bad);
+	}
 	return true;
 }
 
@@ -1125,7 +1132,8 @@ static void cause_sentence(struct diag_context *c, enum stm32h743_cause cause, c
 		put(out, size, "the target or the debug probe went away: %s", why);
 		break;
 	case CAUSE_STALE_CACHE:
-		put(out, size, "the core may see stale cached data: %s", why);
+		put(out, size, "the core %s stale cached data: %s",
+			!strcmp(d->detail, "dcache-line") ? "sees" : "may see", why);
 		break;
 	default:
 		put(out, size, "%s", why);

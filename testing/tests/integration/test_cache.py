@@ -11,8 +11,8 @@ simulator's cache model (testing/sim/cache.c): the tests can fail."""
 
 import re
 
-from harness import (OpenOCDServer, Sim, check, expect_eq, expect_in, expect_re, note,
-                     park_commands)
+from harness import (OpenOCDServer, Sim, check, expect_eq, expect_in, expect_re, jtag_only,
+                     note, park_commands)
 from harness.checks import FIRMWARE_STARTED
 from harness.env import Firmware
 
@@ -321,7 +321,7 @@ def test_stale_dcache_named_by_verify_diagnosis():
     with Sim() as sim:
         with OpenOCDServer(sim, *start_in_flash(v1), allow=(
                 r'verify failed', r'stm32h743', r'checksum mismatch',
-                r'the core may see stale cached data')) as ocd:
+                r'the core sees stale cached data')) as ocd:
             ocd.cmd('cortex_m cache_maintenance off')
             run_to(ocd, v1, 'cache_loop_point')
             ccr = read_word(ocd, CCR)
@@ -333,6 +333,9 @@ def test_stale_dcache_named_by_verify_diagnosis():
             expect_in('stale', result, 'verify_image error message')
             expect_re(r'D-cache holds an old copy of 0x%08x' % v2.sym('cachetest_version'),
                       ocd.log(), 'the evidence')
+            expect_in('the core sees stale cached data', result, 'the verdict')
+            expect_re(r'ruled out program-failed .*the flash itself holds the expected 0x02',
+                      ocd.log(), 'program-failed ruled out by the flash\'s own contents')
             expect_in('cache_invalidate', ocd.log(), 'the next step')
             failure = ocd.cmd('stm32h743 last_failure')
             expect_in('stale-cache', failure, 'last_failure cause')
@@ -427,6 +430,54 @@ def test_cost_no_extra_transactions_with_caches_off():
          'caches on, HPROT[3]=1: %d / %d; HPROT[3]=0: %d / %d'
          % (figures['off', 'on'], figures['off', 'off'], figures['hprot1', 'on'],
             figures['hprot1', 'off'], figures['hprot0', 'on'], figures['hprot0', 'off']))
+
+
+def gdb_read_cost(sim, ocd, elf):
+    """AP transactions of a 64 KiB GDB read: a GDB session that dumps
+    0x24000000-0x2400ffff, less the same session without the dump."""
+    costs = []
+    for dump in (False, True):
+        before = sim.stats()['ap_transactions']
+        cmds = ['dump binary memory /dev/null 0x%08x 0x%08x' % (AXI_SRAM, AXI_SRAM + 0x10000)]
+        ocd.gdb(elf, *(cmds if dump else []), 'detach')
+        ocd.cmd('halt')
+        costs.append(sim.stats()['ap_transactions'] - before)
+    return costs[1] - costs[0]
+
+
+@jtag_only('figures for the closing note; the SWD run counts the same AP transactions')
+def test_cost_of_a_64k_gdb_read():
+    """The same over GDB (its memory packets): the caches-off cost does not
+    depend on the maintenance setting. Prints the figures."""
+    fw = cachetest()
+    figures = {}
+    with Sim() as sim:
+        with OpenOCDServer(sim, *start_in_flash(fw)) as ocd:
+            ocd.cmd('poll off')
+            ocd.cmd('halt')
+            for caches in ('off', 'on'):
+                if caches == 'off':
+                    ocd.cmd('mww 0x%08x 0' % CCR)    # both caches off, nothing dirty yet
+                for hprot in (False, True):
+                    for on in ('on', 'off'):
+                        for c in setup_cmds(hprot_cleared=hprot):
+                            ocd.cmd(c)
+                        ocd.cmd('cortex_m cache_maintenance %s' % on)
+                        figures[caches, hprot, on] = gdb_read_cost(sim, ocd, fw.elf)
+                    ocd.cmd('stm32h743.dap apcsw 0x%08x 0x%08x' % (HPROT3, HPROT3))
+                if caches == 'off':
+                    ocd.cmd('reset halt')
+                    ocd.cmd('resume')
+                    run_to(ocd, fw, 'cache_loop_point')
+    for hprot in (False, True):
+        expect_eq(figures['off', hprot, 'on'], figures['off', hprot, 'off'],
+                  'GDB 64 KiB read with the caches off (HPROT[3] %s): maintenance on vs off'
+                  % ('clear' if hprot else 'set'))
+    note('AP transactions, 64 KiB GDB read (maintenance on / off): caches off %d / %d; '
+         'caches on, HPROT[3]=1 %d / %d, HPROT[3]=0 %d / %d'
+         % (figures['off', False, 'on'], figures['off', False, 'off'],
+            figures['on', False, 'on'], figures['on', False, 'off'],
+            figures['on', True, 'on'], figures['on', True, 'off']))
 
 
 def test_hardware_breakpoints_beyond_the_fpb_say_why():
