@@ -19,6 +19,7 @@
 #define AXI		0x24000000u
 #define LINE_A		(AXI + 0x100)
 #define SET_STRIDE	(DCACHE_SETS * CACHE_LINE)	/* same set, next tag */
+#define DMA1_BASE	0x40020000u
 #define CCR		0xE000ED14u
 #define CCSIDR		0xE000ED80u
 #define CSSELR		0xE000ED84u
@@ -333,6 +334,30 @@ static void test_flash_programmed_under_cached_line(void **state)
 	assert_int_equal(mem_load(view(r, at), 4), 0xFFFFFFFF);
 }
 
+/* DMA reads and writes memory, never the core's lines. */
+static void test_dma_goes_around_the_dcache(void **state)
+{
+	struct rig *r = *state;
+	const uint32_t dst = LINE_A + 0x200, cr = DMA_CR_DIR_M2M | DMA_CR_PINC | DMA_CR_MINC;
+	struct bus *bus = &r->chip.cpu_bus;
+
+	boot(r, 0x0, NULL, 0);
+	mem_store(view(r, LINE_A), 4, 0xAAAAAAAA);
+	mem_store(view(r, dst), 4, 0xDDDDDDDD);
+	dcache_on(r);
+	core_store(r, LINE_A, 0x12345678);	/* dirty: memory keeps 0xAAAAAAAA */
+	assert_int_equal(core_load(r, dst), 0xDDDDDDDD);	/* a clean line */
+	bus_write(bus, DMA1_BASE + DMA_SxPAR(0), 4, LINE_A, MASTER_AP0);
+	bus_write(bus, DMA1_BASE + DMA_SxM0AR(0), 4, dst, MASTER_AP0);
+	bus_write(bus, DMA1_BASE + DMA_SxNDTR(0), 4, 4, MASTER_AP0);
+	bus_write(bus, DMA1_BASE + DMA_SxCR(0), 4, cr | DMA_CR_EN, MASTER_AP0);
+	assert_int_equal(dbg_read(r, dst, false), 0xAAAAAAAA);
+	assert_int_equal(core_load(r, dst), 0xDDDDDDDD);
+	dbg_write(r, DCIMVAC, dst, false);
+	assert_int_equal(core_load(r, dst), 0xAAAAAAAA);
+	assert_int_equal(core_load(r, LINE_A), 0x12345678);
+}
+
 static void test_reset_drops_lines(void **state)
 {
 	struct rig *r = *state;
@@ -535,6 +560,7 @@ int main(void)
 		T(test_debugger_hprot_on_dirty_line),
 		T(test_ap1_sees_memory),
 		T(test_flash_programmed_under_cached_line),
+		T(test_dma_goes_around_the_dcache),
 		T(test_reset_drops_lines),
 		T(test_disable_cleans),
 		T(test_dc_off_costs_nothing),
