@@ -517,24 +517,27 @@ static void test_icache_off_bkpt_hit_at_once(void **state)
 	assert_int_equal(stats(r)->i_fills, 0);
 }
 
-/* Flash erased and reprogrammed by the controller under code the core runs with IC on. */
+/*
+ * Flash erased and reprogrammed by the controller under code the core runs
+ * with IC on; at 0x4E0, inside a page (Unicorn drops translations by page).
+ */
 static void test_icache_keeps_old_flash_code(void **state)
 {
 	struct rig *r = *state;
-	uint8_t code[FLASH_WORD_BYTES], fresh[FLASH_WORD_BYTES];
+	uint8_t code[0x100], fresh[FLASH_WORD_BYTES];
 	struct cm7 *core = &r->chip.core;
 	uint32_t r5, r6;
 
 	memset(code, 0xFF, sizeof(code));
-	mem_store(code, 2, ADDS_R5_1);
-	mem_store(code + 2, 2, 0xE7FD);
-	memcpy(fresh, code, sizeof(fresh));
+	mem_store(code + 0xE0, 2, ADDS_R5_1);
+	mem_store(code + 0xE2, 2, 0xE7FD);
+	memcpy(fresh, code + 0xE0, sizeof(fresh));
 	mem_store(fresh, 2, 0x3601);		/* adds r6, #1 */
-	boot(r, FLASH_ARRAY_BASE + 0x400, code, sizeof(code));
+	boot(r, FLASH_ARRAY_BASE + 0x4E0, code, sizeof(code));
 	dbg_write(r, CCR, dbg_read(r, CCR, false) | CCR_IC, false);
 	chip_run_ahead(&r->chip, 20 * PS_PER_US);
 	flash_erase_range(&r->chip.flash, 0, 0, 0x20000, false);
-	flash_program_word(&r->chip.flash, 0, 0x400, fresh);
+	flash_program_word(&r->chip.flash, 0, 0x4E0, fresh);
 	r5 = cm7_read_reg(core, 5);
 	chip_run_ahead(&r->chip, 20 * PS_PER_US);
 	assert_true(cm7_read_reg(core, 5) > r5);
@@ -545,6 +548,39 @@ static void test_icache_keeps_old_flash_code(void **state)
 	r6 = cm7_read_reg(core, 6);
 	assert_true(r6 > 0);
 	assert_int_equal(cm7_read_reg(core, 5), r5);
+}
+
+/*
+ * A loop at 0x500 calls f at 0x4E0 (its own line), which returns 1; flash is
+ * reprogrammed with f returning 2. Until ICIALLU the core runs the old f.
+ */
+static void test_icache_keeps_old_called_function(void **state)
+{
+	struct rig *r = *state;
+	uint8_t code[0x200], fresh[0x40];
+	struct cm7 *core = &r->chip.core;
+
+	memset(code, 0xFF, sizeof(code));
+	mem_store(code + 0xE0, 2, 0x2001);		/* f: movs r0, #1 */
+	mem_store(code + 0xE2, 2, 0x4770);		/* bx lr */
+	mem_store(code + 0x100, 2, 0xF7FF);		/* loop: bl f */
+	mem_store(code + 0x102, 2, 0xFFEE);
+	mem_store(code + 0x104, 2, 0x1945);		/* adds r5, r0, r5 */
+	mem_store(code + 0x106, 2, 0xE7FB);		/* b loop */
+	memcpy(fresh, code + 0xE0, sizeof(fresh));
+	mem_store(fresh, 2, 0x2002);			/* f: movs r0, #2 */
+	boot(r, FLASH_ARRAY_BASE + 0x500, code, sizeof(code));
+	dbg_write(r, CCR, dbg_read(r, CCR, false) | CCR_IC | CCR_DC, false);
+	chip_run_ahead(&r->chip, 20 * PS_PER_US);
+	assert_int_equal(cm7_read_reg(core, 0), 1);
+	flash_erase_range(&r->chip.flash, 0, 0, 0x20000, false);
+	flash_program_word(&r->chip.flash, 0, 0x4E0, fresh);
+	flash_program_word(&r->chip.flash, 0, 0x500, fresh + 0x20);
+	chip_run_ahead(&r->chip, 20 * PS_PER_US);
+	assert_int_equal(cm7_read_reg(core, 0), 1);
+	dbg_write(r, ICIALLU, 0, false);
+	chip_run_ahead(&r->chip, 20 * PS_PER_US);
+	assert_int_equal(cm7_read_reg(core, 0), 2);
 }
 
 int main(void)
@@ -568,6 +604,7 @@ int main(void)
 		T(test_icache_keeps_old_code_until_invalidate),
 		T(test_icache_off_bkpt_hit_at_once),
 		T(test_icache_keeps_old_flash_code),
+		T(test_icache_keeps_old_called_function),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
