@@ -386,6 +386,34 @@ static void test_disable_cleans(void **state)
 	assert_int_equal(dbg_read(r, LINE_A, false), 0x12345678);
 }
 
+/* I-cache tags: a stale line leaves by eviction or IC off, its old code with it. */
+static void test_icache_stale_line_eviction_and_disable(void **state)
+{
+	struct rig *r = *state;
+	struct cache *c = &r->chip.core.cache;
+	const uint32_t way_stride = ICACHE_SETS * CACHE_LINE;
+
+	boot(r, 0x0, NULL, 0);
+	assert_false(cache_i_fetch(c, AXI));
+	cache_i_mark_stale(c, AXI + 4);
+	assert_true(cache_i_is_stale(c, AXI));
+	assert_false(cache_i_fetch(c, AXI + way_stride));	/* the other way */
+	assert_true(cache_i_fetch(c, AXI + 2 * way_stride));	/* evicts the stale line */
+	assert_int_equal(c->stats.i_stale_dropped, 1);
+	assert_false(cache_i_holds(c, AXI));
+	/* ITCM and DTCM are not cached */
+	assert_false(cache_i_fetch(c, 0x00000100));
+	assert_false(cache_i_holds(c, 0x00000100));
+	/* IC on, a stale line, then IC off: the line goes */
+	dbg_write(r, CCR, dbg_read(r, CCR, false) | CCR_IC, false);
+	cache_i_mark_stale(c, AXI + way_stride);
+	dbg_write(r, CCR, dbg_read(r, CCR, false) & ~CCR_IC, false);
+	assert_int_equal(c->i_valid, 0);
+	assert_int_equal(c->i_stale, 0);
+	assert_int_equal(c->stats.i_stale_dropped, 2);
+	assert_int_equal(c->n_drops, 0);	/* dropped at once: the core is not running */
+}
+
 /* ---- programs on the core --------------------------------------------------- */
 
 #define LDR_R0_PC8	0x4802		/* ldr r0, [pc, #8] */
@@ -599,6 +627,7 @@ int main(void)
 		T(test_dma_goes_around_the_dcache),
 		T(test_reset_drops_lines),
 		T(test_disable_cleans),
+		T(test_icache_stale_line_eviction_and_disable),
 		T(test_dc_off_costs_nothing),
 		T(test_core_program_fills_and_dirties),
 		T(test_icache_keeps_old_code_until_invalidate),
