@@ -45,14 +45,19 @@ int main(void);
 uint32_t version_fn(void);
 void cache_loop_point(void);
 
-/* The same length in both builds: one 16-bit MOVS, a BX LR. */
-__attribute__((noinline, aligned(32)))
+/*
+ * The same length in both builds: one 16-bit MOVS, a BX LR. noipa and the
+ * asm keep GCC from treating it as const and hoisting the call out of the
+ * loop: the core must execute it every iteration.
+ */
+__attribute__((noipa, aligned(32)))
 uint32_t version_fn(void)
 {
+	__asm volatile("" ::: "memory");
 	return 0xA0u + CACHETEST_VERSION;
 }
 
-__attribute__((noinline))
+__attribute__((noipa))
 void cache_loop_point(void)
 {
 	__asm volatile("" ::: "memory");

@@ -21,7 +21,7 @@ volatile uint32_t ticks;
 int main(void);
 void ram_tick(void);
 
-__attribute__((noinline, aligned(32)))
+__attribute__((noipa, aligned(32)))
 void ram_tick(void)
 {
 	ticks++;

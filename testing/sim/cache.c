@@ -118,39 +118,39 @@ static struct dcache_line *d_victim(struct cache *c, uint32_t addr)
 	return l;
 }
 
-static void d_fill(struct cache *c, uint32_t line, const uint8_t *view)
+static void d_fill(struct cache *c, const struct cache_range *r, uint32_t line, bool dirty)
 {
 	struct dcache_line *l = d_victim(c, line);
 
 	l->tag = line;
 	l->valid = true;
-	l->dirty = false;
-	memcpy(l->mem, view, CACHE_LINE);
+	l->dirty = dirty;
+	l->write_back = r->write_back;
+	memcpy(l->mem, r->mem + (line - r->base), CACHE_LINE);
 	c->d_valid++;
 	c->stats.d_fills++;
 }
 
+/* A hit needs no range lookup: the line knows its write policy. */
 static void core_line(struct cache *c, uint32_t line, bool write)
 {
-	const struct cache_range *r = cache_find_range(c, line);
-	struct dcache_line *l;
+	struct dcache_line *l = d_lookup(c, line);
+	const struct cache_range *r;
 
-	if (!r)
-		return;
-	l = d_lookup(c, line);
 	if (l) {
 		c->stats.d_hits++;
-		if (write && r->write_back)
+		if (write && l->write_back)
 			l->dirty = true;
 		return;
 	}
+	r = cache_find_range(c, line);
+	if (!r)
+		return;
 	c->stats.d_misses++;
 	/* write-through memory (flash) allocates on reads only */
 	if (write && !r->write_back)
 		return;
-	d_fill(c, line, r->mem + (line - r->base));
-	if (write)
-		d_lookup(c, line)->dirty = true;
+	d_fill(c, r, line, write);
 }
 
 /*

@@ -50,6 +50,7 @@ struct dcache_line {
 	uint32_t tag;			/* line address */
 	bool valid;
 	bool dirty;
+	bool write_back;		/* of its range: a store hit makes it dirty */
 	uint8_t mem[CACHE_LINE];	/* memory underneath the line */
 };
 

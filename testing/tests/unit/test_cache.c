@@ -19,6 +19,7 @@
 #define AXI		0x24000000u
 #define LINE_A		(AXI + 0x100)
 #define SET_STRIDE	(DCACHE_SETS * CACHE_LINE)	/* same set, next tag */
+#define DMA1_BASE	0x40020000u
 #define CCR		0xE000ED14u
 #define CCSIDR		0xE000ED80u
 #define CSSELR		0xE000ED84u
@@ -333,6 +334,30 @@ static void test_flash_programmed_under_cached_line(void **state)
 	assert_int_equal(mem_load(view(r, at), 4), 0xFFFFFFFF);
 }
 
+/* DMA reads and writes memory, never the core's lines. */
+static void test_dma_goes_around_the_dcache(void **state)
+{
+	struct rig *r = *state;
+	const uint32_t dst = LINE_A + 0x200, cr = DMA_CR_DIR_M2M | DMA_CR_PINC | DMA_CR_MINC;
+	struct bus *bus = &r->chip.cpu_bus;
+
+	boot(r, 0x0, NULL, 0);
+	mem_store(view(r, LINE_A), 4, 0xAAAAAAAA);
+	mem_store(view(r, dst), 4, 0xDDDDDDDD);
+	dcache_on(r);
+	core_store(r, LINE_A, 0x12345678);	/* dirty: memory keeps 0xAAAAAAAA */
+	assert_int_equal(core_load(r, dst), 0xDDDDDDDD);	/* a clean line */
+	bus_write(bus, DMA1_BASE + DMA_SxPAR(0), 4, LINE_A, MASTER_AP0);
+	bus_write(bus, DMA1_BASE + DMA_SxM0AR(0), 4, dst, MASTER_AP0);
+	bus_write(bus, DMA1_BASE + DMA_SxNDTR(0), 4, 4, MASTER_AP0);
+	bus_write(bus, DMA1_BASE + DMA_SxCR(0), 4, cr | DMA_CR_EN, MASTER_AP0);
+	assert_int_equal(dbg_read(r, dst, false), 0xAAAAAAAA);
+	assert_int_equal(core_load(r, dst), 0xDDDDDDDD);
+	dbg_write(r, DCIMVAC, dst, false);
+	assert_int_equal(core_load(r, dst), 0xAAAAAAAA);
+	assert_int_equal(core_load(r, LINE_A), 0x12345678);
+}
+
 static void test_reset_drops_lines(void **state)
 {
 	struct rig *r = *state;
@@ -359,6 +384,34 @@ static void test_disable_cleans(void **state)
 	dbg_write(r, CCR, dbg_read(r, CCR, false) & ~CCR_DC, false);
 	assert_int_equal(r->chip.core.cache.d_valid, 0);
 	assert_int_equal(dbg_read(r, LINE_A, false), 0x12345678);
+}
+
+/* I-cache tags: a stale line leaves by eviction or IC off, its old code with it. */
+static void test_icache_stale_line_eviction_and_disable(void **state)
+{
+	struct rig *r = *state;
+	struct cache *c = &r->chip.core.cache;
+	const uint32_t way_stride = ICACHE_SETS * CACHE_LINE;
+
+	boot(r, 0x0, NULL, 0);
+	assert_false(cache_i_fetch(c, AXI));
+	cache_i_mark_stale(c, AXI + 4);
+	assert_true(cache_i_is_stale(c, AXI));
+	assert_false(cache_i_fetch(c, AXI + way_stride));	/* the other way */
+	assert_true(cache_i_fetch(c, AXI + 2 * way_stride));	/* evicts the stale line */
+	assert_int_equal(c->stats.i_stale_dropped, 1);
+	assert_false(cache_i_holds(c, AXI));
+	/* ITCM and DTCM are not cached */
+	assert_false(cache_i_fetch(c, 0x00000100));
+	assert_false(cache_i_holds(c, 0x00000100));
+	/* IC on, a stale line, then IC off: the line goes */
+	dbg_write(r, CCR, dbg_read(r, CCR, false) | CCR_IC, false);
+	cache_i_mark_stale(c, AXI + way_stride);
+	dbg_write(r, CCR, dbg_read(r, CCR, false) & ~CCR_IC, false);
+	assert_int_equal(c->i_valid, 0);
+	assert_int_equal(c->i_stale, 0);
+	assert_int_equal(c->stats.i_stale_dropped, 2);
+	assert_int_equal(c->n_drops, 0);	/* dropped at once: the core is not running */
 }
 
 /* ---- programs on the core --------------------------------------------------- */
@@ -492,24 +545,27 @@ static void test_icache_off_bkpt_hit_at_once(void **state)
 	assert_int_equal(stats(r)->i_fills, 0);
 }
 
-/* Flash erased and reprogrammed by the controller under code the core runs with IC on. */
+/*
+ * Flash erased and reprogrammed by the controller under code the core runs
+ * with IC on; at 0x4E0, inside a page (Unicorn drops translations by page).
+ */
 static void test_icache_keeps_old_flash_code(void **state)
 {
 	struct rig *r = *state;
-	uint8_t code[FLASH_WORD_BYTES], fresh[FLASH_WORD_BYTES];
+	uint8_t code[0x100], fresh[FLASH_WORD_BYTES];
 	struct cm7 *core = &r->chip.core;
 	uint32_t r5, r6;
 
 	memset(code, 0xFF, sizeof(code));
-	mem_store(code, 2, ADDS_R5_1);
-	mem_store(code + 2, 2, 0xE7FD);
-	memcpy(fresh, code, sizeof(fresh));
+	mem_store(code + 0xE0, 2, ADDS_R5_1);
+	mem_store(code + 0xE2, 2, 0xE7FD);
+	memcpy(fresh, code + 0xE0, sizeof(fresh));
 	mem_store(fresh, 2, 0x3601);		/* adds r6, #1 */
-	boot(r, FLASH_ARRAY_BASE + 0x400, code, sizeof(code));
+	boot(r, FLASH_ARRAY_BASE + 0x4E0, code, sizeof(code));
 	dbg_write(r, CCR, dbg_read(r, CCR, false) | CCR_IC, false);
 	chip_run_ahead(&r->chip, 20 * PS_PER_US);
 	flash_erase_range(&r->chip.flash, 0, 0, 0x20000, false);
-	flash_program_word(&r->chip.flash, 0, 0x400, fresh);
+	flash_program_word(&r->chip.flash, 0, 0x4E0, fresh);
 	r5 = cm7_read_reg(core, 5);
 	chip_run_ahead(&r->chip, 20 * PS_PER_US);
 	assert_true(cm7_read_reg(core, 5) > r5);
@@ -520,6 +576,39 @@ static void test_icache_keeps_old_flash_code(void **state)
 	r6 = cm7_read_reg(core, 6);
 	assert_true(r6 > 0);
 	assert_int_equal(cm7_read_reg(core, 5), r5);
+}
+
+/*
+ * A loop at 0x500 calls f at 0x4E0 (its own line), which returns 1; flash is
+ * reprogrammed with f returning 2. Until ICIALLU the core runs the old f.
+ */
+static void test_icache_keeps_old_called_function(void **state)
+{
+	struct rig *r = *state;
+	uint8_t code[0x200], fresh[0x40];
+	struct cm7 *core = &r->chip.core;
+
+	memset(code, 0xFF, sizeof(code));
+	mem_store(code + 0xE0, 2, 0x2001);		/* f: movs r0, #1 */
+	mem_store(code + 0xE2, 2, 0x4770);		/* bx lr */
+	mem_store(code + 0x100, 2, 0xF7FF);		/* loop: bl f */
+	mem_store(code + 0x102, 2, 0xFFEE);
+	mem_store(code + 0x104, 2, 0x1945);		/* adds r5, r0, r5 */
+	mem_store(code + 0x106, 2, 0xE7FB);		/* b loop */
+	memcpy(fresh, code + 0xE0, sizeof(fresh));
+	mem_store(fresh, 2, 0x2002);			/* f: movs r0, #2 */
+	boot(r, FLASH_ARRAY_BASE + 0x500, code, sizeof(code));
+	dbg_write(r, CCR, dbg_read(r, CCR, false) | CCR_IC | CCR_DC, false);
+	chip_run_ahead(&r->chip, 20 * PS_PER_US);
+	assert_int_equal(cm7_read_reg(core, 0), 1);
+	flash_erase_range(&r->chip.flash, 0, 0, 0x20000, false);
+	flash_program_word(&r->chip.flash, 0, 0x4E0, fresh);
+	flash_program_word(&r->chip.flash, 0, 0x500, fresh + 0x20);
+	chip_run_ahead(&r->chip, 20 * PS_PER_US);
+	assert_int_equal(cm7_read_reg(core, 0), 1);
+	dbg_write(r, ICIALLU, 0, false);
+	chip_run_ahead(&r->chip, 20 * PS_PER_US);
+	assert_int_equal(cm7_read_reg(core, 0), 2);
 }
 
 int main(void)
@@ -535,13 +624,16 @@ int main(void)
 		T(test_debugger_hprot_on_dirty_line),
 		T(test_ap1_sees_memory),
 		T(test_flash_programmed_under_cached_line),
+		T(test_dma_goes_around_the_dcache),
 		T(test_reset_drops_lines),
 		T(test_disable_cleans),
+		T(test_icache_stale_line_eviction_and_disable),
 		T(test_dc_off_costs_nothing),
 		T(test_core_program_fills_and_dirties),
 		T(test_icache_keeps_old_code_until_invalidate),
 		T(test_icache_off_bkpt_hit_at_once),
 		T(test_icache_keeps_old_flash_code),
+		T(test_icache_keeps_old_called_function),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
