@@ -467,12 +467,16 @@ def test_cost_of_a_64k_gdb_read():
                     ocd.cmd('stm32h743.dap apcsw 0x%08x 0x%08x' % (HPROT3, HPROT3))
                 if caches == 'off':
                     ocd.cmd('reset halt')
-                    ocd.cmd('resume')
                     run_to(ocd, fw, 'cache_loop_point')
+    # what one GDB session leaves behind (OpenOCD's cached TAR and CSW, GDB's
+    # own reads) moves a count by a few transactions; a clean would add 512.
+    # The exact zero is test_cost_no_extra_transactions_with_caches_off's.
     for hprot in (False, True):
-        expect_eq(figures['off', hprot, 'on'], figures['off', hprot, 'off'],
-                  'GDB 64 KiB read with the caches off (HPROT[3] %s): maintenance on vs off'
-                  % ('clear' if hprot else 'set'))
+        diff = abs(figures['off', hprot, 'on'] - figures['off', hprot, 'off'])
+        check(diff < 16, 'GDB 64 KiB read with the caches off (HPROT[3] %s): %d transactions '
+              'with the maintenance on, %d off' % ('clear' if hprot else 'set',
+                                                   figures['off', hprot, 'on'],
+                                                   figures['off', hprot, 'off']))
     note('AP transactions, 64 KiB GDB read (maintenance on / off): caches off %d / %d; '
          'caches on, HPROT[3]=1 %d / %d, HPROT[3]=0 %d / %d'
          % (figures['off', False, 'on'], figures['off', False, 'off'],
