@@ -477,6 +477,9 @@ static const struct command_registration stm32h743_command_handlers[] = {
 		.usage = "",
 		.chain = stm32h743_exec_command_handlers,
 	},
+	{
+		.chain = stm32h743_compat_command_handlers,
+	},
 	COMMAND_REGISTRATION_DONE
 };
 

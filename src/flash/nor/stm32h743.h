@@ -212,6 +212,11 @@ bool stm32h743_option_commit_started(void);
 bool stm32h743_option_port_closed(void);
 int stm32h743_option_failed(struct flash_bank *bank, const char *what, bool began, int retval,
 		char *verdict, size_t size);
+/* `option_set` of field/value pairs (no confirm word), and an RDP level change. */
+int stm32h743_option_set_pairs(struct command_invocation *cmd, struct flash_bank *bank,
+		const char **argv, unsigned int argc, const char *what);
+int stm32h743_set_rdp(struct command_invocation *cmd, struct flash_bank *bank, const char *level,
+		const char *what);
 int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsigned int last);
 int stm32h743_protect_check(struct flash_bank *bank);
 unsigned int stm32h743_rdp_level(uint32_t optsr);
@@ -257,5 +262,7 @@ bool stm32h743_find_unreadable(struct target *target, target_addr_t addr, uint32
 
 extern const struct command_registration stm32h743_verify_command_handlers[];
 extern const struct command_registration stm32h743_option_command_handlers[];
+/* upstream stm32h7x's command names on our banks (stm32h743_compat.c) */
+extern const struct command_registration stm32h743_compat_command_handlers[];
 
 #endif /* OPENOCD_FLASH_NOR_STM32H743_H */

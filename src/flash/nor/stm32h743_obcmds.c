@@ -334,6 +334,20 @@ COMMAND_HANDLER(stm32h743_handle_option_set_command)
 	return bank ? option_set(CMD, bank, CMD_ARGV, argc, confirm, "option_set") : ERROR_FAIL;
 }
 
+int stm32h743_option_set_pairs(struct command_invocation *cmd, struct flash_bank *bank,
+		const char **argv, unsigned int argc, const char *what)
+{
+	return option_set(cmd, bank, argv, argc, false, what);
+}
+
+int stm32h743_set_rdp(struct command_invocation *cmd, struct flash_bank *bank, const char *level,
+		const char *what)
+{
+	const char *args[] = { "rdp", level };
+
+	return option_set(cmd, bank, args, 2, false, what);
+}
+
 /* `lock` and `unlock`: an RDP level change, said in plain words first. */
 static int set_rdp_level(struct command_invocation *cmd, const char *level, const char *what,
 		const char *why)
