@@ -57,7 +57,11 @@
 /* Above this many lines one whole-cache operation is cheaper than line ones. */
 #define CM_CACHE_MAX_LINE_OPS	32
 
-/* The core's caches, or NULL if the target is not a Cortex-M with a MEM-AP. */
+/*
+ * The core's caches, or NULL if the target is not a Cortex-M driven through a
+ * MEM-AP. Before examine (config stage) only the settings exist: everything
+ * that reaches the chip first checks has_caches(), which needs examine.
+ */
 static struct cortex_m_cache *cache_of(struct target *target)
 {
 	if (!target || strcmp(target_type_name(target), "cortex_m") != 0)
@@ -65,9 +69,7 @@ static struct cortex_m_cache *cache_of(struct target *target)
 
 	struct cortex_m_common *cm = target_to_cm(target);
 
-	if (!is_cortex_m_with_dap_access(cm) || !cm->armv7m.debug_ap)
-		return NULL;
-	return &cm->cache;
+	return is_cortex_m_with_dap_access(cm) ? &cm->cache : NULL;
 }
 
 static struct adiv5_ap *ap_of(struct target *target)

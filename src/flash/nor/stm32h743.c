@@ -421,7 +421,7 @@ static const struct command_registration stm32h743_exec_command_handlers[] = {
 	{
 		.name = "psize",
 		.handler = stm32h743_handle_psize_command,
-		.mode = COMMAND_EXEC,
+		.mode = COMMAND_ANY,
 		.usage = "bank_id [8|16|32|64]",
 		.help = "Show or set the programming parallelism in bits. x64 (default) needs "
 			"VDD >= 1.8 V; use 8, 16 or 32 on boards whose supply cannot take it.",

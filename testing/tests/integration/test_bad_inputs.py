@@ -159,7 +159,6 @@ BAD = [
     Bad('config', 'stm32h743 option_set bor_lev 2', AFTER_INIT),
     Bad('config', 'stm32h743 mass_erase all', AFTER_INIT),
     Bad('config', 'stm32h743 swap_bank on', AFTER_INIT),
-    Bad('config', 'stm32h743 psize 0 8', AFTER_INIT),
     Bad('config', 'verify_image <fw.bin> 0x08000000', r'invalid command name|' + AFTER_INIT),
 
     # ---- erase ranges ---------------------------------------------------------------------
