@@ -119,15 +119,30 @@ struct stm32h743_diagnosis *stm32h743_last_diagnosis(void)
  */
 static bool reason_pending;
 
+/* Why the driver refused an operation before touching the chip, if it did. */
+static char refusal[400];
+
 void stm32h743_clear_last_failure(void)
 {
 	last.valid = false;
 	reason_pending = false;
+	refusal[0] = 0;
 }
 
 void stm32h743_forget_failure_reason(void)
 {
 	reason_pending = false;
+	refusal[0] = 0;
+}
+
+void stm32h743_refused(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(refusal, sizeof(refusal), fmt, ap);
+	va_end(ap);
+	LOG_ERROR("%s", refusal);
 }
 
 const char *stm32h743_last_verdict(void)
@@ -138,9 +153,15 @@ const char *stm32h743_last_verdict(void)
 /* The flash core's failure_reason: a failed flash command's error message. */
 const char *stm32h743_failure_reason(struct flash_bank *bank)
 {
-	static char reason[sizeof(last.verdict) + 32];
+	static char reason[sizeof(last.verdict) + sizeof(refusal)];
 
 	(void)bank;
+	if (refusal[0]) {
+		/* a refusal is whole in itself: "write: bank 1 sector 0 is ..." */
+		snprintf(reason, sizeof(reason), "%s", refusal);
+		refusal[0] = 0;
+		return reason;
+	}
 	if (!reason_pending || !stm32h743_last_verdict())
 		return NULL;
 	reason_pending = false;

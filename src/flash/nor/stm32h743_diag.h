@@ -193,6 +193,9 @@ void stm32h743_clear_last_failure(void);
 void stm32h743_forget_failure_reason(void);
 /* The verdict of the last failure, NULL when the last operation passed. */
 const char *stm32h743_last_verdict(void);
+/* Log why an operation is refused, and keep it as the command's error message. */
+__attribute__((format(printf, 1, 2)))
+void stm32h743_refused(const char *fmt, ...);
 /* struct flash_driver failure_reason (patches/0002): "<operation> failed: <verdict>" */
 const char *stm32h743_failure_reason(struct flash_bank *bank);
 

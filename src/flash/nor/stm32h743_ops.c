@@ -77,12 +77,12 @@ static int check_halted(struct flash_bank *bank, const char *what)
 	struct stm32h743_bank *info = stm32h743_info(bank);
 
 	if (info->absent) {
-		LOG_ERROR("%s: the %s has no flash at " TARGET_ADDR_FMT " (bank %u is absent)", what,
+		stm32h743_refused("%s: the %s has no flash at " TARGET_ADDR_FMT " (bank %u is absent)", what,
 			info->part->name, bank->base, info->index + 1);
 		return ERROR_FLASH_BANK_INVALID;
 	}
 	if (bank->target->state != TARGET_HALTED) {
-		LOG_ERROR("%s: the target must be halted (run `halt` or `reset halt` first)", what);
+		stm32h743_refused("%s: the target must be halted (run `halt` or `reset halt` first)", what);
 		return ERROR_TARGET_NOT_HALTED;
 	}
 	return ERROR_OK;
@@ -98,7 +98,7 @@ static int check_sector_range(struct flash_bank *bank, unsigned int first, unsig
 {
 	if (first <= last && last < bank->num_sectors)
 		return ERROR_OK;
-	LOG_ERROR("%s: sectors %u..%u are not in bank %u at " TARGET_ADDR_FMT ", which has sectors "
+	stm32h743_refused("%s: sectors %u..%u are not in bank %u at " TARGET_ADDR_FMT ", which has sectors "
 		"0..%u; nothing was done", what, first, last, stm32h743_info(bank)->index + 1,
 		bank->base, bank->num_sectors - 1);
 	return ERROR_FLASH_SECTOR_INVALID;
@@ -139,7 +139,7 @@ static int check_not_read_protected(struct flash_bank *bank, const char *what)
 		return retval;
 	if (stm32h743_rdp_level(optsr) == 0)
 		return ERROR_OK;
-	LOG_ERROR("%s: the flash is read protected (RDP level %u, FLASH_OPTSR_CUR=0x%08" PRIx32
+	stm32h743_refused("%s: the flash is read protected (RDP level %u, FLASH_OPTSR_CUR=0x%08" PRIx32
 		"): with a debugger attached it can be neither erased nor programmed. "
 		"`stm32h743 unlock` returns to level 0 but mass-erases both banks", what,
 		stm32h743_rdp_level(optsr), optsr);
@@ -157,7 +157,7 @@ static int check_not_protected(struct flash_bank *bank, unsigned int first, unsi
 		return retval;
 	for (unsigned int s = first; s <= last; s++) {
 		if (!(wpsn & (1u << s))) {
-			LOG_ERROR("%s: bank %u sector %u is write protected (%s=0x%02" PRIx32 "); "
+			stm32h743_refused("%s: bank %u sector %u is write protected (%s=0x%02" PRIx32 "); "
 				"lift it with `flash protect %u %u %u off`", what,
 				stm32h743_info(bank)->index + 1, s,
 				stm32h743_reg_name(bank, STM32H743_WPSN_CUR), wpsn, bank->bank_number,
@@ -196,7 +196,7 @@ static int check_no_area(struct flash_bank *bank, uint32_t first, uint32_t last,
 		else
 			snprintf(subject, sizeof(subject), "0x%08" PRIx32 "-0x%08" PRIx32 " reaches into",
 				first, last);
-		LOG_ERROR("%s: %s the %s area 0x%08" PRIx32 "-0x%08" PRIx32 " of bank %u (%s=0x%08"
+		stm32h743_refused("%s: %s the %s area 0x%08" PRIx32 "-0x%08" PRIx32 " of bank %u (%s=0x%08"
 			PRIx32 "%s), which the chip neither erases nor programs (WRPERR); nothing was "
 			"done. `stm32h743 option_set %s%u none` removes the area; if the chip keeps it, "
 			"only an RDP regression (level 1 -> 0) with `%s%u erase` set removes it, and "
@@ -343,7 +343,7 @@ int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
 		op_begin(banks[i], "erase", banks[i]->base, banks[i]->size);
 		retval = check_halted(banks[i], "mass erase");
 		if (retval == ERROR_OK && !whole_bank(banks[i])) {
-			LOG_ERROR("mass erase: %s is declared with %u of the %u sectors of bank %u, and "
+			stm32h743_refused("mass erase: %s is declared with %u of the %u sectors of bank %u, and "
 				"a bank erase would erase the others too; nothing was done. Use `flash "
 				"erase_sector %u 0 last` for the declared ones", banks[i]->name,
 				banks[i]->num_sectors, stm32h743_info(banks[i])->part->sectors_per_bank,
@@ -712,7 +712,7 @@ static int check_erased(struct flash_bank *bank, uint32_t addr, uint32_t len)
 		}
 		for (unsigned int i = 0; i < sizeof(word); i++) {
 			if (word[i] != bank->erased_value) {
-				LOG_ERROR("refusing to program the flash word at 0x%08" PRIx32 ": it is "
+				stm32h743_refused("refusing to program the flash word at 0x%08" PRIx32 ": it is "
 					"not erased (byte 0x%08" PRIx32 " reads 0x%02x); programming it "
 					"again would corrupt its ECC. Erase its sector first "
 					"(`flash erase_address`, or `flash write_image erase`)",
@@ -820,7 +820,7 @@ int stm32h743_write(struct flash_bank *bank, const uint8_t *buffer, uint32_t off
 	if (retval != ERROR_OK)
 		return retval;
 	if (offset + count > bank->size || offset + count < offset) {
-		LOG_ERROR("write of %" PRIu32 " bytes at offset 0x%08" PRIx32 " goes past the end of "
+		stm32h743_refused("write of %" PRIu32 " bytes at offset 0x%08" PRIx32 " goes past the end of "
 			"the %" PRIu32 " KiB bank at " TARGET_ADDR_FMT, count, offset,
 			bank->size / 1024, bank->base);
 		return ERROR_FLASH_DST_OUT_OF_BANK;
