@@ -27,6 +27,8 @@ PACKAGES=(
 	gdb-multiarch
 	# test scripts (the harness is Python; the memcheck test runs valgrind)
 	python3 valgrind
+	# make lint (and its test): static analysis of our C
+	cppcheck
 	# make bench: its PNG plot
 	python3-matplotlib
 	# fuzzing (make fuzz, make check's fuzz-smoke): clang and its libFuzzer

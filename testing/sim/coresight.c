@@ -48,7 +48,7 @@ bool cs_component_read(const struct cs_component *c, uint32_t offset, uint32_t *
 	if (c->rom_entries && offset < 0xF00) {
 		unsigned int i;
 
-		for (i = 0; c->rom_entries[i] && i < offset / 4; i++)
+		for (i = 0; i < offset / 4 && c->rom_entries[i]; i++)
 			;
 		*value = i == offset / 4 ? c->rom_entries[i] : 0;
 		return true;

@@ -404,7 +404,12 @@ static void write_ready_file(const char *path, int port)
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
-	if (!f || fprintf(f, "%d\n", port) < 0 || fclose(f) != 0 || rename(tmp, path) != 0)
+	bool ok = f && fprintf(f, "%d\n", port) >= 0;
+
+	/* closed whatever fprintf did */
+	if (f && fclose(f) != 0)
+		ok = false;
+	if (!ok || rename(tmp, path) != 0)
 		fprintf(stderr, "h743sim: cannot write ready file %s\n", path);
 }
 

@@ -156,12 +156,14 @@ const char *stm32h743_failure_reason(struct flash_bank *bank)
 	static char reason[sizeof(last.verdict) + sizeof(refusal)];
 
 	(void)bank;
-	if (refusal[0]) {
+	/* a diagnosis explains more than the refusal it may have started from */
+	if ((!reason_pending || !stm32h743_last_verdict()) && refusal[0]) {
 		/* a refusal is whole in itself: "write: bank 1 sector 0 is ..." */
 		snprintf(reason, sizeof(reason), "%s", refusal);
 		refusal[0] = 0;
 		return reason;
 	}
+	refusal[0] = 0;
 	if (!reason_pending || !stm32h743_last_verdict())
 		return NULL;
 	reason_pending = false;

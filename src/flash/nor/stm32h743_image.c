@@ -393,12 +393,12 @@ static int stage_apply(struct stage *st)
 		}
 		runs[st->nstaged + i] = r;
 	}
-	LOG_INFO("write_image: %" PRIu32 " KiB of bank %u staged in RAM during the erase",
-		staged_bytes(st) / 1024,
-		stm32h743_info(b->bank)->index + 1);
 	free(b->runs);
 	b->runs = runs;
 	b->nruns = st->nstaged + left;
+	LOG_INFO("write_image: %" PRIu32 " KiB of bank %u staged in RAM during the erase",
+		staged_bytes(st) / 1024,
+		stm32h743_info(b->bank)->index + 1);
 	return ERROR_OK;
 }
 

@@ -154,7 +154,7 @@ void ob_format(const struct ob_field *f, uint32_t raw, char *buf, size_t size)
 		snprintf(buf, size, "%s", raw < f->nnames ? f->names[raw] : "?");
 		break;
 	case OB_RDP:
-		snprintf(buf, size, "%u", raw == 0xAA ? 0 : raw == 0xCC ? 2 : 1);
+		snprintf(buf, size, "%u", raw == 0xAA ? 0u : raw == 0xCC ? 2u : 1u);
 		break;
 	case OB_BOOT_ADDR:
 		snprintf(buf, size, "0x%08" PRIx32, raw << 16);
@@ -338,7 +338,7 @@ int ob_parse(const struct ob_field *f, const char *value, uint32_t current, unsi
 
 	if (len > OB_VALUE_MAX) {
 		snprintf(err, errsize, "%s: the value is %zu characters long; no value of this "
-			"field is longer than %u", f->name, len, OB_VALUE_MAX);
+			"field is longer than %d", f->name, len, OB_VALUE_MAX);
 		return -1;
 	}
 	if (sectors < 1 || sectors > 8)

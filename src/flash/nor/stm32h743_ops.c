@@ -330,13 +330,13 @@ int stm32h743_erase(struct flash_bank *bank, unsigned int first, unsigned int la
 }
 
 /*
- * Whole banks, started together so that both erase at the same time (each
- * bank has its own command queue), then waited for one after the other.
+ * Whole banks, both at the same time (each bank has its own command queue):
+ * the checks of a mass erase, then the sector-erase engine with every
+ * sector, which gives each bank one bank erase.
  */
 int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
 {
 	int retval = ERROR_OK;
-	unsigned int started = 0;
 
 	stm32h743_clear_last_failure();
 	for (unsigned int i = 0; i < count && retval == ERROR_OK; i++) {
@@ -363,46 +363,16 @@ int stm32h743_erase_banks(struct flash_bank **banks, unsigned int count)
 		return retval;
 	if (retval != ERROR_OK)
 		return op_failed(retval);	/* refused: no bank was touched, none to relock */
-	for (unsigned int i = 0; i < count && retval == ERROR_OK; i++) {
-		struct stm32h743_bank *info = stm32h743_info(banks[i]);
-		uint32_t cr = CR_BER | stm32h743_psize_bits(info->psize);
 
-		retval = stm32h743_wait_idle(banks[i], stm32h743_bank_erase_timeout_ms(info->psize),
-				"mass erase");
-		if (retval == ERROR_OK)
-			retval = stm32h743_unlock(banks[i]);
-		if (retval == ERROR_OK)
-			retval = stm32h743_clear_errors(banks[i]);
-		if (retval == ERROR_OK)
-			retval = stm32h743_write_reg(banks[i], STM32H743_CR, cr);
-		if (retval == ERROR_OK)
-			retval = stm32h743_write_reg(banks[i], STM32H743_CR, cr | CR_START);
-		if (retval == ERROR_OK) {
-			LOG_INFO("erasing bank %u (%" PRIu32 " KiB)", info->index + 1,
-				banks[i]->size / 1024);
-			started++;
-		}
-	}
-	for (unsigned int i = 0; i < started; i++) {
-		char what[32];
-		struct stm32h743_bank *info = stm32h743_info(banks[i]);
+	/* every sector of each bank: one bank erase each, both banks at once */
+	uint32_t masks[2];
 
-		snprintf(what, sizeof(what), "bank %u erase", info->index + 1);
-		int wait_retval = stm32h743_wait_idle(banks[i],
-				stm32h743_bank_erase_timeout_ms(info->psize), what);
-
-		if (wait_retval == ERROR_OK)
-			stm32h743_record_erase(banks[i], 0, banks[i]->num_sectors - 1, false, 0);
-		if (retval == ERROR_OK)
-			retval = wait_retval;
-	}
 	for (unsigned int i = 0; i < count; i++) {
-		int lock_retval = stm32h743_lock(banks[i]);
-
-		if (retval == ERROR_OK)
-			retval = lock_retval;
+		masks[i] = (uint32_t)((1ull << banks[i]->num_sectors) - 1);
+		LOG_INFO("erasing bank %u (%" PRIu32 " KiB)", stm32h743_info(banks[i])->index + 1,
+			banks[i]->size / 1024);
 	}
-	return retval != ERROR_OK ? op_failed(retval) : ERROR_OK;
+	return stm32h743_erase_sectors(banks, masks, count, NULL, NULL);
 }
 
 /* ---- programming ------------------------------------------------------------ */

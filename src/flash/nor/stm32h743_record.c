@@ -129,16 +129,18 @@ void stm32h743_record_program(struct flash_bank *bank, uint32_t addr, const uint
 
 	if (!rec || stm32h743_physical_bank(bank, &physical) != ERROR_OK)
 		return;
-	if (!rec->word_hash[physical]) {
-		rec->word_hash[physical] = calloc(STM32H743_WORDS_PER_BANK, sizeof(uint32_t));
-		if (!rec->word_hash[physical])
+	uint32_t *hash = rec->word_hash[physical];
+
+	if (!hash) {
+		hash = calloc(STM32H743_WORDS_PER_BANK, sizeof(uint32_t));
+		if (!hash)
 			return;
+		rec->word_hash[physical] = hash;
 	}
 	uint32_t first = (addr - bank->base) / STM32H743_FLASH_WORD;
 
 	for (uint32_t i = 0; i < words && first + i < STM32H743_WORDS_PER_BANK; i++)
-		rec->word_hash[physical][first + i] =
-			stm32h743_word_hash(data + i * STM32H743_FLASH_WORD);
+		hash[first + i] = stm32h743_word_hash(data + i * STM32H743_FLASH_WORD);
 	rec->programmed = true;
 	rec->swapped_at_program = physical != stm32h743_info(bank)->index;
 	rec->programmed_ms = timeval_ms();

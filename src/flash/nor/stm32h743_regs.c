@@ -116,7 +116,7 @@ static void link_answered(struct target *target)
  */
 const char *stm32h743_reset_held(struct target *target)
 {
-	struct cortex_m_common *cm = target_to_cortex_m_safe(target);
+	struct cortex_m_common *cm = target ? target_to_cortex_m_safe(target) : NULL;
 	uint32_t dhcsr;
 
 	if (jtag_get_srst())
@@ -124,7 +124,7 @@ const char *stm32h743_reset_held(struct target *target)
 			"connect_assert_srst or `adapter assert srst`), and in reset the flash and "
 			"its controller do not answer; run `reset halt` to release NRST with the "
 			"core halted, then try again";
-	if (target->state != TARGET_RESET || !cm ||
+	if (!cm || target->state != TARGET_RESET ||
 	    target_read_u32(target, DCB_DHCSR, &dhcsr) != ERROR_OK)
 		return NULL;
 	cm->dcb_dhcsr_cumulated_sticky |= dhcsr;
