@@ -12,6 +12,8 @@
 #ifndef OPENOCD_FLASH_NOR_STM32H743_H
 #define OPENOCD_FLASH_NOR_STM32H743_H
 
+#include <helper/bits.h>
+
 #include "imp.h"
 
 #define STM32H743_DEV_ID		0x450
@@ -27,58 +29,58 @@
 #define STM32H743_FLASH_WORD		32
 
 /* FLASH_CR (RM0433 4.9.4) */
-#define CR_LOCK			(1u << 0)
-#define CR_PG			(1u << 1)
-#define CR_SER			(1u << 2)
-#define CR_BER			(1u << 3)
+#define CR_LOCK			BIT(0)
+#define CR_PG			BIT(1)
+#define CR_SER			BIT(2)
+#define CR_BER			BIT(3)
 #define CR_PSIZE_SHIFT		4
-#define CR_FW			(1u << 6)
-#define CR_START		(1u << 7)
+#define CR_FW			BIT(6)
+#define CR_START		BIT(7)
 #define CR_SNB_SHIFT		8
-#define CR_CRC_EN		(1u << 15)
+#define CR_CRC_EN		BIT(15)
 
 /* FLASH_SR (RM0433 4.9.5) */
-#define SR_BSY			(1u << 0)
-#define SR_WBNE			(1u << 1)
-#define SR_QW			(1u << 2)
-#define SR_CRC_BUSY		(1u << 3)
-#define SR_EOP			(1u << 16)
-#define SR_WRPERR		(1u << 17)
-#define SR_PGSERR		(1u << 18)
-#define SR_STRBERR		(1u << 19)
-#define SR_INCERR		(1u << 21)
-#define SR_OPERR		(1u << 22)
-#define SR_RDPERR		(1u << 23)
-#define SR_RDSERR		(1u << 24)
-#define SR_SNECCERR		(1u << 25)
-#define SR_DBECCERR		(1u << 26)
-#define SR_CRCEND		(1u << 27)
-#define SR_CRCRDERR		(1u << 28)
+#define SR_BSY			BIT(0)
+#define SR_WBNE			BIT(1)
+#define SR_QW			BIT(2)
+#define SR_CRC_BUSY		BIT(3)
+#define SR_EOP			BIT(16)
+#define SR_WRPERR		BIT(17)
+#define SR_PGSERR		BIT(18)
+#define SR_STRBERR		BIT(19)
+#define SR_INCERR		BIT(21)
+#define SR_OPERR		BIT(22)
+#define SR_RDPERR		BIT(23)
+#define SR_RDSERR		BIT(24)
+#define SR_SNECCERR		BIT(25)
+#define SR_DBECCERR		BIT(26)
+#define SR_CRCEND		BIT(27)
+#define SR_CRCRDERR		BIT(28)
 #define SR_ERRORS		0x07EE0000u	/* WRPERR..DBECCERR */
 #define SR_CLEARABLE		0x1FEF0000u
 
 /* FLASH_OPTCR / OPTSR (RM0433 4.9.7-4.9.9) */
-#define OPTCR_OPTLOCK		(1u << 0)
-#define OPTCR_OPTSTART		(1u << 1)
-#define OPTCR_MER		(1u << 4)
-#define OPTCR_SWAP_BANK		(1u << 31)
-#define OPTSR_OPT_BUSY		(1u << 0)
+#define OPTCR_OPTLOCK		BIT(0)
+#define OPTCR_OPTSTART		BIT(1)
+#define OPTCR_MER		BIT(4)
+#define OPTCR_SWAP_BANK		BIT(31)
+#define OPTSR_OPT_BUSY		BIT(0)
 #define OPTSR_RDP_SHIFT		8
-#define OPTSR_SECURITY		(1u << 21)
-#define OPTSR_OPTCHANGEERR	(1u << 30)
-#define OPTSR_SWAP_BANK_OPT	(1u << 31)
-#define OPTSR_IWDG1_SW		(1u << 4)
+#define OPTSR_SECURITY		BIT(21)
+#define OPTSR_OPTCHANGEERR	BIT(30)
+#define OPTSR_SWAP_BANK_OPT	BIT(31)
+#define OPTSR_IWDG1_SW		BIT(4)
 
 /* RCC_RSR: reset flags, sticky until RMVF (RM0433 8.7.42) */
 #define RCC_RSR			0x580244D0
-#define RSR_BORRSTF		(1u << 21)
-#define RSR_PINRSTF		(1u << 22)
-#define RSR_PORRSTF		(1u << 23)
-#define RSR_SFTRSTF		(1u << 24)
-#define RSR_IWDG1RSTF		(1u << 26)
-#define RSR_WWDG1RSTF		(1u << 28)
-#define RSR_LPWRRSTF		(1u << 30)
-#define OPTCCR_CLR_OPTCHANGEERR	(1u << 30)
+#define RSR_BORRSTF		BIT(21)
+#define RSR_PINRSTF		BIT(22)
+#define RSR_PORRSTF		BIT(23)
+#define RSR_SFTRSTF		BIT(24)
+#define RSR_IWDG1RSTF		BIT(26)
+#define RSR_WWDG1RSTF		BIT(28)
+#define RSR_LPWRRSTF		BIT(30)
+#define OPTCCR_CLR_OPTCHANGEERR	BIT(30)
 
 #define FLASH_KEY1		0x45670123
 #define FLASH_KEY2		0xCDEF89AB

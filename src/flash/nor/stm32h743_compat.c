@@ -126,22 +126,6 @@ static const struct {
 	{ 0x44, OB_BOOT, "FLASH_BOOT_PRG" },
 };
 
-static uint32_t *word_of(struct ob_words *w, enum ob_word word, unsigned int bank)
-{
-	switch (word) {
-	case OB_OPTSR:
-		return &w->optsr;
-	case OB_BOOT:
-		return &w->boot;
-	case OB_PRAR:
-		return &w->prar[bank];
-	case OB_SCAR:
-		return &w->scar[bank];
-	default:
-		return &w->wpsn[bank];
-	}
-}
-
 /* The bits of a word some option field owns. */
 static uint32_t field_bits(enum ob_word word, unsigned int bank)
 {
@@ -152,7 +136,7 @@ static uint32_t field_bits(enum ob_word word, unsigned int bank)
 
 		if (f->word != word || (word != OB_OPTSR && word != OB_BOOT && f->bank != bank))
 			continue;
-		bits |= (f->width >= 32 ? 0xFFFFFFFFu : ((1u << f->width) - 1)) << f->shift;
+		bits |= (f->width >= 32 ? 0xFFFFFFFFu : (uint32_t)(BIT(f->width) - 1)) << f->shift;
 	}
 	return bits;
 }
@@ -197,7 +181,7 @@ COMMAND_HANDLER(stm32h743_compat_option_write)
 
 	unsigned int index = stm32h743_info(bank)->index;
 	enum ob_word word = prg_words[k].word;
-	uint32_t old = *word_of(&cur, word, index);
+	uint32_t old = *ob_word(&cur, word, index);
 	uint32_t next = (old & ~mask) | (value & mask);
 	uint32_t stray = (old ^ next) & ~field_bits(word, index);
 
@@ -211,7 +195,7 @@ COMMAND_HANDLER(stm32h743_compat_option_write)
 	char values[16][OB_VALUE_MAX + 1];
 	unsigned int argc = 0;
 
-	*word_of(&after, word, index) = next;
+	*ob_word(&after, word, index) = next;
 	for (size_t i = 0; i < ob_nfields && argc < ARRAY_SIZE(argv); i++) {
 		const struct ob_field *f = &ob_fields[i];
 		uint32_t raw = ob_get_raw(f, &after);

@@ -25,8 +25,8 @@
 
 #include "stm32h743_diag.h"
 
-#define CRCCR_START_CRC		(1u << 16)
-#define CRCCR_CLEAN_CRC		(1u << 17)
+#define CRCCR_START_CRC		BIT(16)
+#define CRCCR_CLEAN_CRC		BIT(17)
 #define CRCCR_BURST_SHIFT	20
 #define CRC_BURST_CODE		0	/* 4 flash words (128 bytes): the finest widening */
 #define CCR_CLR_CRC		(SR_CRCEND | SR_CRCRDERR)

@@ -33,14 +33,14 @@
 #define ERASE_MIN_MS		1000
 #define PROGRAM_MIN_US		100
 
-#define PWR_CSR1_ACTVOSRDY	(1u << 13)
-#define PWR_CR3_BYPASS		(1u << 0)
-#define PWR_CR3_LDOEN		(1u << 1)
-#define PWR_CPUCR_STOPF		(1u << 5)
-#define DBGMCU_CR_DBGSTOP_D1	(1u << 1)
-#define SCB_CCR_DC		(1u << 16)
-#define SCB_CCR_IC		(1u << 17)
-#define DHCSR_S_HALT		(1u << 17)
+#define PWR_CSR1_ACTVOSRDY	BIT(13)
+#define PWR_CR3_BYPASS		BIT(0)
+#define PWR_CR3_LDOEN		BIT(1)
+#define PWR_CPUCR_STOPF		BIT(5)
+#define DBGMCU_CR_DBGSTOP_D1	BIT(1)
+#define SCB_CCR_DC		BIT(16)
+#define SCB_CCR_IC		BIT(17)
+#define DHCSR_S_HALT		BIT(17)
 
 static const char *const cause_names[CAUSE_COUNT] = {
 	[CAUSE_FILE_DIFFERS] = "file-differs",
@@ -555,7 +555,7 @@ static void test_protection(struct diag_context *c)
 	if (have(c, wpsn) && f->len && !whole_bank_look) {
 		for (unsigned int s = lo / STM32H743_SECTOR_SIZE; s <= hi / STM32H743_SECTOR_SIZE &&
 		     s < STM32H743_SECTORS_PER_BANK; s++) {
-			if (reg(c, wpsn) & (1u << s))
+			if (reg(c, wpsn) & BIT(s))
 				continue;
 			support(c, CAUSE_PROTECTION, (sr & SR_WRPERR) || writes ? 95 : 30, "bank %u sector %u is "
 				"write protected (%s=0x%02" PRIx32 ")%s", index + 1, s,
@@ -1389,7 +1389,7 @@ void stm32h743_state_facts(struct flash_bank *bank, struct stm32h743_diagnosis *
 		fact(&c, "read protection: RDP level %u", stm32h743_rdp_level(reg(&c,
 			EV_FLASH_OPTSR_CUR)));
 	for (unsigned int s = 0; have(&c, wpsn) && s < bank->num_sectors; s++)
-		if (!(reg(&c, wpsn) & (1u << s)))
+		if (!(reg(&c, wpsn) & BIT(s)))
 			fact(&c, "sector %u is write protected", s);
 	for (unsigned int i = 0; i < 2; i++) {
 		enum stm32h743_evidence_reg r = i ? (index ? EV_FLASH_SCAR_CUR2 : EV_FLASH_SCAR_CUR1) :

@@ -109,7 +109,7 @@ bool stm32h743_link_alive(struct flash_bank *bank, bool *ap2_ok)
 	return ap0;
 }
 
-#define DBGMCU_APB4FZ1_DBG_IWDG1	(1u << 18)
+#define DBGMCU_APB4FZ1_DBG_IWDG1	BIT(18)
 #define IWDG1_BASE			0x58004800	/* RM0433 45.4 */
 #define LSI_HZ				32000
 
@@ -141,7 +141,7 @@ bool stm32h743_read_word(struct target *target, target_addr_t addr, uint8_t *wor
 	return target_read_buffer(target, addr, STM32H743_FLASH_WORD, word) == ERROR_OK;
 }
 
-#define CSW_AHB_HPROT3		(1u << 27)	/* ADIv5 MEM-AP CSW.Prot: cacheable */
+#define CSW_AHB_HPROT3		BIT(27)	/* ADIv5 MEM-AP CSW.Prot: cacheable */
 
 /*
  * The same bytes twice through AP0: looking up the core's D-cache

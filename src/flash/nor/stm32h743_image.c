@@ -177,7 +177,7 @@ static int load_sections(struct image *image, struct bank_image *bi, uint32_t *b
 			}
 			for (uint32_t s_no = in_bank / STM32H743_SECTOR_SIZE;
 			     s_no <= (in_bank + got - 1) / STM32H743_SECTOR_SIZE; s_no++)
-				b->touched |= 1u << s_no;
+				b->touched |= BIT(s_no);
 			off += got;
 			*bytes += got;
 		}
@@ -191,7 +191,7 @@ static void plan_sectors(struct bank_image *b, uint32_t erased_crc)
 	for (unsigned int s = 0; s < b->bank->num_sectors; s++) {
 		uint32_t crc;
 
-		if (!(b->touched & (1u << s))) {
+		if (!(b->touched & BIT(s))) {
 			b->plan[s] = SECTOR_UNTOUCHED;
 			continue;
 		}
@@ -213,7 +213,7 @@ static uint32_t sectors_planned(const struct bank_image *b, enum sector_plan pla
 
 	for (unsigned int s = 0; s < b->bank->num_sectors; s++)
 		if (b->plan[s] == plan)
-			mask |= 1u << s;
+			mask |= BIT(s);
 	return mask;
 }
 
@@ -241,7 +241,7 @@ static int make_runs(struct bank_image *b, uint32_t sectors)
 		return ERROR_FAIL;
 	for (uint32_t w = 0; w <= words; w++) {
 		bool wanted = w < words &&
-			(sectors & (1u << (w * STM32H743_FLASH_WORD / STM32H743_SECTOR_SIZE))) &&
+			(sectors & BIT(w * STM32H743_FLASH_WORD / STM32H743_SECTOR_SIZE)) &&
 			!word_erased(b->data + (size_t)w * STM32H743_FLASH_WORD);
 
 		if (wanted) {
@@ -255,7 +255,7 @@ static int make_runs(struct bank_image *b, uint32_t sectors)
 		if (!in_run)
 			continue;
 		bool sector_ends = w == words || !(sectors &
-			(1u << (w * STM32H743_FLASH_WORD / STM32H743_SECTOR_SIZE)));
+			BIT(w * STM32H743_FLASH_WORD / STM32H743_SECTOR_SIZE));
 
 		if (++gap < GAP_MIN_WORDS && !sector_ends)
 			continue;

@@ -109,32 +109,38 @@ const struct ob_field *ob_find_field(const char *name)
 	return NULL;
 }
 
+uint32_t *ob_word(struct ob_words *w, enum ob_word word, unsigned int bank)
+{
+	switch (word) {
+	case OB_OPTSR:
+		return &w->optsr;
+	case OB_BOOT:
+		return &w->boot;
+	case OB_PRAR:
+		return &w->prar[bank];
+	case OB_SCAR:
+		return &w->scar[bank];
+	default:
+		return &w->wpsn[bank];
+	}
+}
+
+static uint32_t field_mask(const struct ob_field *f)
+{
+	return (f->width == 32 ? 0 : BIT(f->width)) - 1;
+}
+
 uint32_t ob_get_raw(const struct ob_field *f, const struct ob_words *w)
 {
-	uint32_t word;
-
-	switch (f->word) {
-	case OB_OPTSR: word = w->optsr; break;
-	case OB_BOOT: word = w->boot; break;
-	case OB_PRAR: word = w->prar[f->bank]; break;
-	case OB_SCAR: word = w->scar[f->bank]; break;
-	default: word = w->wpsn[f->bank]; break;
-	}
-	return (word >> f->shift) & ((f->width == 32 ? 0 : (1u << f->width)) - 1);
+	/* the words are only read: the cast serves the one accessor */
+	return (*ob_word((struct ob_words *)w, f->word, f->bank) >> f->shift) & field_mask(f);
 }
 
 void ob_set_raw(const struct ob_field *f, struct ob_words *w, uint32_t raw)
 {
-	uint32_t *word;
-	uint32_t mask = ((f->width == 32 ? 0 : (1u << f->width)) - 1) << f->shift;
+	uint32_t *word = ob_word(w, f->word, f->bank);
+	uint32_t mask = field_mask(f) << f->shift;
 
-	switch (f->word) {
-	case OB_OPTSR: word = &w->optsr; break;
-	case OB_BOOT: word = &w->boot; break;
-	case OB_PRAR: word = &w->prar[f->bank]; break;
-	case OB_SCAR: word = &w->scar[f->bank]; break;
-	default: word = &w->wpsn[f->bank]; break;
-	}
 	*word = (*word & ~mask) | ((raw << f->shift) & mask);
 }
 
@@ -177,7 +183,7 @@ void ob_format(const struct ob_field *f, uint32_t raw, char *buf, size_t size)
 
 		buf[0] = 0;
 		for (unsigned int s = 0; s < 8; s++)
-			if (!(raw & (1u << s)))
+			if (!(raw & BIT(s)))
 				used += snprintf(buf + used, used < size ? size - used : 0, "%s%u",
 					used ? " " : "", s);
 		if (!used)

@@ -50,6 +50,8 @@ extern const struct ob_field ob_fields[];
 extern const size_t ob_nfields;
 
 const struct ob_field *ob_find_field(const char *name);
+/* The option word a field lives in (bank: for the per-bank words). */
+uint32_t *ob_word(struct ob_words *w, enum ob_word word, unsigned int bank);
 uint32_t ob_get_raw(const struct ob_field *f, const struct ob_words *w);
 void ob_set_raw(const struct ob_field *f, struct ob_words *w, uint32_t raw);
 void ob_format(const struct ob_field *f, uint32_t raw, char *buf, size_t size);

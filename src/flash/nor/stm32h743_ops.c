@@ -116,7 +116,7 @@ static bool whole_bank(struct flash_bank *bank)
 /* The sectors in `mask` take one bank erase: all of a whole, multi-sector bank. */
 static bool takes_bank_erase(struct flash_bank *bank, uint32_t mask)
 {
-	return bank->num_sectors > 1 && mask == (1u << bank->num_sectors) - 1 && whole_bank(bank);
+	return bank->num_sectors > 1 && mask == BIT(bank->num_sectors) - 1 && whole_bank(bank);
 }
 
 /* Sectors first..last as a mask (bit n: sector n). */
@@ -156,7 +156,7 @@ static int check_not_protected(struct flash_bank *bank, unsigned int first, unsi
 	if (retval != ERROR_OK)
 		return retval;
 	for (unsigned int s = first; s <= last; s++) {
-		if (!(wpsn & (1u << s))) {
+		if (!(wpsn & BIT(s))) {
 			stm32h743_refused("%s: bank %u sector %u is write protected (%s=0x%02" PRIx32 "); "
 				"lift it with `flash protect %u %u %u off`", what,
 				stm32h743_info(bank)->index + 1, s,
@@ -852,7 +852,7 @@ int stm32h743_check_writable(struct flash_bank *bank, uint32_t sectors, const ch
 	if (retval == ERROR_OK && sectors)
 		retval = check_not_read_protected(bank, what);
 	for (unsigned int s = 0; s < bank->num_sectors && retval == ERROR_OK; s++) {
-		if (!(sectors & (1u << s)))
+		if (!(sectors & BIT(s)))
 			continue;
 		retval = check_not_protected(bank, s, s, what);
 		if (retval == ERROR_OK)
@@ -978,7 +978,7 @@ int stm32h743_confirm_erased(struct flash_bank *bank, uint32_t sectors)
 	for (unsigned int s = 0; s < bank->num_sectors; s++) {
 		uint32_t offset = s * STM32H743_SECTOR_SIZE, crc;
 
-		if (!(sectors & (1u << s)))
+		if (!(sectors & BIT(s)))
 			continue;
 		if (stm32h743_crc_unit(bank, offset, STM32H743_SECTOR_SIZE, &crc) == ERROR_OK &&
 		    crc == erased_crc)

@@ -64,7 +64,7 @@ int stm32h743_read_area(struct flash_bank *bank, enum stm32h743_reg reg,
 	area->reg = reg;
 	area->defined = start <= end;
 	area->enforced = area->defined && (reg == STM32H743_PRAR_CUR || (optsr & OPTSR_SECURITY));
-	area->erase_on_regression = area->value & (1u << 31);
+	area->erase_on_regression = area->value & BIT(31);
 	if (start == end) {
 		area->first = bank->base;
 		area->last = bank->base + bank->size - 1;
@@ -346,7 +346,7 @@ int stm32h743_protect_check(struct flash_bank *bank)
 	if (retval != ERROR_OK)
 		return retval;
 	for (unsigned int s = 0; s < bank->num_sectors; s++)
-		bank->sectors[s].is_protected = !(wpsn & (1u << s));	/* active low */
+		bank->sectors[s].is_protected = !(wpsn & BIT(s));	/* active low */
 	return ERROR_OK;
 }
 
@@ -370,7 +370,7 @@ int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsi
 		return stm32h743_option_failed(bank, "protect", false, retval, verdict,
 			sizeof(verdict));
 	for (unsigned int s = first; s <= last; s++)
-		bits |= 1u << s;
+		bits |= BIT(s);
 	uint32_t wpsn = words.wpsn[info->index];
 	uint32_t value = set ? (wpsn & ~bits) : (wpsn | bits);
 
