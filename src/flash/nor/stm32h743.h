@@ -174,6 +174,25 @@ int stm32h743_unlock(struct flash_bank *bank);
 int stm32h743_lock(struct flash_bank *bank);
 int stm32h743_clear_errors(struct flash_bank *bank);
 int stm32h743_wait_idle(struct flash_bank *bank, unsigned int timeout_ms, const char *what);
+
+/*
+ * The one poll loop of the driver: read a register until none of the busy
+ * bits is set, keeping the link alive, reporting progress every 2 s, up to
+ * the datasheet timeout. A filler may use the wait (its time does not count
+ * against the timeout). The timeout message is the caller's: it knows the
+ * evidence that belongs in it.
+ */
+struct stm32h743_poll {
+	const char *what;		/* "bank 1 erase", "option change": for progress */
+	unsigned int timeout_ms;
+	uint32_t busy;			/* bits that mean "not yet" */
+	int (*read)(void *ctx, uint32_t *value);
+	void *ctx;
+	bool (*filler)(void *ctx);	/* optional work while waiting */
+	void *filler_ctx;
+};
+/* ERROR_OK (*value: the last read), the read's error, or ERROR_FLASH_BUSY on timeout. */
+int stm32h743_poll(const struct stm32h743_poll *p, int64_t start_ms, uint32_t *value);
 int stm32h743_report_errors(struct flash_bank *bank, uint32_t sr, const char *what);
 
 /* stm32h743_ops.c */

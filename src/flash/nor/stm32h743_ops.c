@@ -1045,31 +1045,31 @@ static int erase_start_next(struct flash_bank *bank, uint32_t *left, int *sector
  * Poll one bank until its erase ends (one register at a time, as a debugger
  * waits); the filler's work (staging data in RAM) goes between the polls.
  */
+static int read_bank_sr(void *bank, uint32_t *value)
+{
+	return stm32h743_read_reg(bank, STM32H743_SR, value);
+}
+
 static int erase_wait(struct flash_bank *bank, int64_t started_ms, uint32_t *sr,
 		stm32h743_erase_filler filler, void *ctx)
 {
-	unsigned int timeout = stm32h743_bank_erase_timeout_ms(stm32h743_info(bank)->psize);
-	int64_t filling_ms = 0;		/* the filler's time: the host's, not the erase's */
+	char what[32];
+	const struct stm32h743_poll p = {
+		.what = what, .busy = SR_QW | SR_BSY, .read = read_bank_sr, .ctx = bank,
+		.timeout_ms = stm32h743_bank_erase_timeout_ms(stm32h743_info(bank)->psize),
+		.filler = filler, .filler_ctx = ctx,
+	};
 
-	for (;;) {
-		int retval = stm32h743_read_reg(bank, STM32H743_SR, sr);
+	snprintf(what, sizeof(what), "bank %u erase", stm32h743_info(bank)->index + 1);
+	int retval = stm32h743_poll(&p, started_ms, sr);
 
-		if (retval != ERROR_OK || !(*sr & (SR_QW | SR_BSY)))
-			return retval;
-		if (timeval_ms() - started_ms - filling_ms > timeout) {
-			LOG_ERROR("bank %u erase still busy after %u ms (%s=0x%08" PRIx32 ")",
-				stm32h743_info(bank)->index + 1, timeout,
-				stm32h743_reg_name(bank, STM32H743_SR), *sr);
-			op.timed_out = true;
-			return ERROR_FLASH_BUSY;
-		}
-		int64_t before = timeval_ms();
-
-		if (filler && filler(ctx))
-			filling_ms += timeval_ms() - before;
-		else
-			alive_sleep(1);
+	if (retval == ERROR_FLASH_BUSY) {
+		LOG_ERROR("bank %u erase still busy after %u ms (%s=0x%08" PRIx32 ")",
+			stm32h743_info(bank)->index + 1, p.timeout_ms,
+			stm32h743_reg_name(bank, STM32H743_SR), *sr);
+		op.timed_out = true;
 	}
+	return retval;
 }
 
 /*

@@ -100,58 +100,61 @@ static int unlock_options(struct target *target)
 	return retval;
 }
 
+struct bank_reg {
+	struct target *target;
+	unsigned int index;
+	enum stm32h743_reg reg;
+};
+
+static int read_bank_reg(void *ctx, uint32_t *value)
+{
+	const struct bank_reg *r = ctx;
+
+	return stm32h743_read_bank_reg(r->target, r->index, r->reg, value);
+}
+
 static int wait_banks_idle(struct target *target)
 {
 	for (unsigned int i = 0; i < 2; i++) {
-		int64_t start = timeval_ms();
+		struct bank_reg sr_reg = { target, i, STM32H743_SR };
+		const struct stm32h743_poll p = {
+			.what = "option change: waiting for the banks", .timeout_ms = 30000,
+			.busy = SR_QW | SR_CRC_BUSY, .read = read_bank_reg, .ctx = &sr_reg,
+		};
 		uint32_t sr;
+		int retval = stm32h743_poll(&p, timeval_ms(), &sr);
 
-		do {
-			int retval = stm32h743_read_bank_reg(target, i, STM32H743_SR, &sr);
-
-			if (retval != ERROR_OK)
-				return retval;
-			if (timeval_ms() - start > 30000) {
-				LOG_ERROR("option change: bank %u still busy (FLASH_SR%u=0x%08" PRIx32
-					"); wait for the flash operation to end or reset", i + 1, i + 1, sr);
-				return ERROR_FLASH_BUSY;
-			}
-		} while (sr & (SR_QW | SR_CRC_BUSY));
+		if (retval == ERROR_FLASH_BUSY)
+			LOG_ERROR("option change: bank %u still busy (FLASH_SR%u=0x%08" PRIx32 "); "
+				"wait for the flash operation to end or reset", i + 1, i + 1, sr);
+		if (retval != ERROR_OK)
+			return retval;
 	}
 	return ERROR_OK;
 }
 
 static int wait_option_change(struct target *target, unsigned int timeout_ms)
 {
-	int64_t start = timeval_ms(), next_report = start + 2000;
+	struct bank_reg optsr_reg = { target, 0, STM32H743_OPTSR_CUR };
+	const struct stm32h743_poll p = {
+		.what = "option change", .timeout_ms = timeout_ms, .busy = OPTSR_OPT_BUSY,
+		.read = read_bank_reg, .ctx = &optsr_reg,
+	};
 	uint32_t optsr;
+	int retval = stm32h743_poll(&p, timeval_ms(), &optsr);
 
-	for (;;) {
-		int retval = stm32h743_read_bank_reg(target, 0, STM32H743_OPTSR_CUR, &optsr);
-
-		if (retval != ERROR_OK && commit.sets_level2) {
-			commit.port_closed = true;	/* what level 2 does as the change ends */
-			return ERROR_OK;
-		}
-		if (retval != ERROR_OK)
-			return retval;
-		if (!(optsr & OPTSR_OPT_BUSY))
-			break;
-		int64_t now = timeval_ms();
-
-		if (now - start > timeout_ms) {
-			LOG_ERROR("option change still running after %u ms (FLASH_OPTSR_CUR=0x%08"
-				PRIx32 " OPT_BUSY); do not power the board off, then reset it and "
-				"read the option bytes back", timeout_ms, optsr);
-			commit.timed_out = true;
-			return ERROR_FLASH_BUSY;
-		}
-		if (now >= next_report) {
-			LOG_INFO("option change in progress (%.0f s)", (now - start) / 1000.0);
-			next_report = now + 2000;
-		}
-		alive_sleep(1);
+	if (retval != ERROR_OK && retval != ERROR_FLASH_BUSY && commit.sets_level2) {
+		commit.port_closed = true;	/* what level 2 does as the change ends */
+		return ERROR_OK;
 	}
+	if (retval == ERROR_FLASH_BUSY) {
+		LOG_ERROR("option change still running after %u ms (FLASH_OPTSR_CUR=0x%08"
+			PRIx32 " OPT_BUSY); do not power the board off, then reset it and "
+			"read the option bytes back", timeout_ms, optsr);
+		commit.timed_out = true;
+	}
+	if (retval != ERROR_OK)
+		return retval;
 	if (optsr & OPTSR_OPTCHANGEERR) {
 		LOG_ERROR("the option change was refused: FLASH_OPTSR_CUR=0x%08" PRIx32
 			" (OPTCHANGEERR); the previous option bytes stay in force. Causes: RDP level "

@@ -301,45 +301,64 @@ int stm32h743_lock(struct flash_bank *bank)
 	return retval != ERROR_OK ? retval : cache_retval;
 }
 
-/*
- * Poll FLASH_SR until the command queue is empty (QW clear), reporting
- * progress on long operations and decoding errors. The timeout comes from the
- * datasheet maximum of the operation.
- */
-int stm32h743_wait_idle(struct flash_bank *bank, unsigned int timeout_ms, const char *what)
+int stm32h743_poll(const struct stm32h743_poll *p, int64_t start_ms, uint32_t *value)
 {
-	int64_t start = timeval_ms(), next_report = start + 2000;
-	uint32_t sr;
+	int64_t next_report = start_ms + 2000, filling_ms = 0;
 
 	for (;;) {
-		int retval = stm32h743_read_reg(bank, STM32H743_SR, &sr);
+		int retval = p->read(p->ctx, value);
 
-		if (retval != ERROR_OK)
+		if (retval != ERROR_OK || !(*value & p->busy))
 			return retval;
-		if (!(sr & SR_QW))
-			break;
 		int64_t now = timeval_ms();
 
-		if (now - start > timeout_ms) {
-			char flags[160];
-
-			stm32h743_sr_flags(sr, flags, sizeof(flags));
-			LOG_ERROR("%s: bank %u still busy after %u ms (%s=0x%08" PRIx32 ": %s); the "
-				"datasheet maximum has passed, so the controller is stuck or the "
-				"supply is failing; power-cycle the board and check VCAP/VDD",
-				what, stm32h743_info(bank)->index + 1, timeout_ms,
-				stm32h743_reg_name(bank, STM32H743_SR), sr, flags);
+		if (now - start_ms - filling_ms > p->timeout_ms)
 			return ERROR_FLASH_BUSY;
-		}
 		if (now >= next_report) {
-			LOG_INFO("%s: still busy after %.1f s", what, (now - start) / 1000.0);
+			LOG_INFO("%s: still busy after %.1f s", p->what, (now - start_ms) / 1000.0);
 			next_report = now + 2000;
 		}
+		if (p->filler && p->filler(p->filler_ctx)) {
+			filling_ms += timeval_ms() - now;	/* the host's time, not the chip's */
+			continue;
+		}
 		/* Program operations finish within a probe round trip: poll at once. */
-		if (now - start > 10)
+		if (now - start_ms > 10)
 			alive_sleep(1);
 		else
 			keep_alive();
 	}
+}
+
+static int read_sr(void *bank, uint32_t *value)
+{
+	return stm32h743_read_reg(bank, STM32H743_SR, value);
+}
+
+/*
+ * Wait until the bank's command queue is empty (FLASH_SR.QW clear), then
+ * decode its error flags. The timeout is the datasheet maximum of the
+ * operation.
+ */
+int stm32h743_wait_idle(struct flash_bank *bank, unsigned int timeout_ms, const char *what)
+{
+	const struct stm32h743_poll p = {
+		.what = what, .timeout_ms = timeout_ms, .busy = SR_QW, .read = read_sr, .ctx = bank,
+	};
+	uint32_t sr;
+	int retval = stm32h743_poll(&p, timeval_ms(), &sr);
+
+	if (retval == ERROR_FLASH_BUSY) {
+		char flags[160];
+
+		stm32h743_sr_flags(sr, flags, sizeof(flags));
+		LOG_ERROR("%s: bank %u still busy after %u ms (%s=0x%08" PRIx32 ": %s); the "
+			"datasheet maximum has passed, so the controller is stuck or the supply is "
+			"failing; power-cycle the board and check VCAP/VDD", what,
+			stm32h743_info(bank)->index + 1, timeout_ms,
+			stm32h743_reg_name(bank, STM32H743_SR), sr, flags);
+	}
+	if (retval != ERROR_OK)
+		return retval;
 	return stm32h743_report_errors(bank, sr, what);
 }
