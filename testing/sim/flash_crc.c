@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The per-bank flash CRC unit (RM0433 section 4.3.13; stm32h743-flash.md
- * section 8). The algorithm is the hypothesis of section 8.3, fitted to the
- * one published vector (128 zero bytes -> 0x11E66C62): words loaded little
+ * The per-bank flash CRC unit (RM0433 section 4.3.13). The algorithm is
+ * ST's (AN5507 section 4, SW_crc32_Calcul) and matches the one published
+ * vector (128 zero bytes -> 0x11E66C62): words loaded little
  * endian, MSB first, polynomial 0x04C11DB7, XOR 0x55555555 after every word.
  * It continues from CRCDATAR, which CLEAN_CRC or clearing CRC_EN reset to 0.
  */

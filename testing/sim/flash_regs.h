@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * STM32H743 embedded flash controller registers (RM0433 section 4.9; see
- * stm32h743-flash.md section 2). Offsets are from 0x52002000; bank-2
- * registers and the aliases of the shared ones sit at +0x100.
+ * STM32H743 embedded flash controller registers (RM0433 section 4.9). Offsets
+ * are from 0x52002000; bank-2 registers and the aliases of the shared ones
+ * sit at +0x100.
  */
 #ifndef H743SIM_FLASH_REGS_H
 #define H743SIM_FLASH_REGS_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The per-bank flash CRC unit (stm32h743-flash.md sections 2.15-2.17 and 8):
+ * The per-bank flash CRC unit (testing/sim/flash_crc.c, AN5507):
  * the published vector, CRC by address range, by sector list and over the
  * whole bank (ALL_BANK at bit 22 on rev V, bit 7 on rev Y), CRCCR gated by
  * CRC_EN, CLEAN_CRC, CRCEND/CRCRDERR and their clearing.

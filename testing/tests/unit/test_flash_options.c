@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Option bytes (stm32h743-flash.md sections 6 and 7): OPTSTART commits the
+ * Option bytes (testing/sim/flash_opt.c): OPTSTART commits the
  * *_PRG registers into *_CUR after OPT_BUSY, OPTCHANGEERR and OPTCCR, RDP
  * level 1 (RDPERR for the debugger) and the level 1 -> 0 regression erase,
  * and SWAP_BANK taking effect only at the next reset.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Flash programming (stm32h743-flash.md section 4): the 256-bit write buffer,
+ * Flash programming (times: DS12110 tables 43/140): the 256-bit write buffer,
  * NOR semantics, FW, PG, program time per PSIZE, the command queue, and the
  * programming error flags PGSERR, INCERR, STRBERR and WRPERR.
  */

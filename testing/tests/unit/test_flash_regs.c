@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Flash controller register file (stm32h743-flash.md sections 2 and 3):
+ * Flash controller register file (testing/sim/flash_regs.h, keylock.h):
  * reset values of both banks and of the shared-register aliases, bit classes
  * (read-only SR, write-1-to-clear CCR, CR locked, *_PRG gated by OPTLOCK,
  * reserved offsets, word-only access) and the key-lock rules of KEYRx and

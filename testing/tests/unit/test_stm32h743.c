@@ -242,7 +242,7 @@ static void test_what_the_aps_reach(void **state)
 	assert_true(sticky(r));
 }
 
-/* DBGMCU_IDC of rev V silicon is 0x20036450 (stm32h743-flash.md section 1.1). */
+/* DBGMCU_IDC of rev V silicon is 0x20036450 (OpenOCD's src/flash/nor/stm32h7x.c). */
 static void test_dbgmcu_idcode(void **state)
 {
 	struct rig *r = *state;
