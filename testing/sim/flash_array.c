@@ -393,7 +393,7 @@ bool flash_reads_altered(const struct flash *f, unsigned int bank)
 /*
  * Too few wait states: the sense amplifiers are sampled before they settle,
  * so each read returns different wrong bits. Modelled as a fresh non-zero
- * random mask per read (UNCONFIRMED item 14: the manual only says the
+ * random mask per read (UNCONFIRMED: the manual only says the
  * setting must match the clock; ECC flags are not raised here).
  */
 static uint32_t garble_mask(struct flash *f, unsigned int size)
@@ -432,7 +432,7 @@ int flash_cpu_read_check(struct flash *f, uint32_t addr, unsigned int size)
 		return BUS_OK;
 	/*
 	 * Read protection with a debugger seen since power-on: the CPU's own
-	 * flash accesses stall, they do not fault (UNCONFIRMED item 8: the
+	 * flash accesses stall, they do not fault (UNCONFIRMED: the
 	 * public report of an H743 at RDP level 1 whose firmware hung, without
 	 * a HardFault, until a power cycle).
 	 */

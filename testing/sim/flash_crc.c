@@ -80,7 +80,7 @@ static void crc_start(struct flash_bank_ctrl *b)
 	if (f->opt_busy || f->opt_waiting) {
 		/*
 		 * Deferred until the option change ends, not dropped
-		 * (UNCONFIRMED item 10: the public report of a CRC started
+		 * (UNCONFIRMED: the public report of a CRC started
 		 * during an option change that still completed after it).
 		 */
 		b->crc_deferred = true;
@@ -132,7 +132,7 @@ void flash_crc_disable(struct flash_bank_ctrl *b)
 {
 	struct flash *f = b->flash;
 
-	/* A running CRC is aborted: no CRCEND (UNCONFIRMED item 10, RM0433 CRC_EN). */
+	/* A running CRC is aborted: no CRCEND (UNCONFIRMED, RM0433 CRC_EN). */
 	vclock_cancel(f->clk, &b->crc_done);
 	b->crc_busy = false;
 	b->crc_deferred = false;

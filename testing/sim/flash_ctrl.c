@@ -220,7 +220,7 @@ static void enqueue_erase(struct flash_bank_ctrl *b, bool whole_bank)
 	bool refused = read_protected_now(f);
 
 	if (b->index >= f->variant->banks || (!whole_bank && sector >= nsectors)) {
-		/* Beyond the part's guaranteed flash (UNCONFIRMED item 16): refuse. */
+		/* Beyond the part's guaranteed flash (UNCONFIRMED): refuse. */
 		b->flags |= SR_OPERR;
 		return;
 	}
@@ -268,7 +268,7 @@ int flash_buffer_write(struct flash *f, uint32_t offset, unsigned int size, uint
 		unsigned int pos = in_bank - word + i;
 
 		if (b->buf_mask & (1u << pos))
-			b->flags |= SR_STRBERR;	/* last write wins (UNCONFIRMED item 7) */
+			b->flags |= SR_STRBERR;	/* last write wins (UNCONFIRMED) */
 		b->buf[pos] = (uint8_t)(value >> (8 * i));
 		b->buf_mask |= 1u << pos;
 	}

@@ -349,7 +349,7 @@ def rdp2_board(sim):
 
 def test_rdp_level2_closes_debug_port_at_once():
     """rdp 2 confirm: the debug port stops answering as the option change
-    ends, not at the next reset (UNCONFIRMED item 8 in the simulator): the
+    ends, not at the next reset (UNCONFIRMED in the simulator): the
     command succeeds saying so, and nothing after it reaches the chip. The
     simulator's own account shows level 2 in force and the port off. (The
     frozen option bytes are checked on the controller model:

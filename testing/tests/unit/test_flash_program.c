@@ -259,7 +259,7 @@ static void test_strberr_same_byte_twice(void **state)
 	for (unsigned int i = 2; i < 8; i++)
 		fx_write(fx, BANK1_ADDR + 0x700 + 4 * i, 4, pattern[i]);
 	fx_run_until_idle(fx);
-	/* the code's choice (UNCONFIRMED item 7): the last write wins */
+	/* the code's choice (UNCONFIRMED): the last write wins */
 	expect_word(fx, BANK1_ADDR + 0x700, expect);
 	assert_int_equal(sr(fx, 0), SR_STRBERR | SR_EOP);
 }
