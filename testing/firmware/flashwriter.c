@@ -5,9 +5,9 @@
  *
  * Linked at 0x08000000 (flash.ld). At every boot it unlocks bank 1, erases
  * sector FLASHWRITER_SECTOR, locks the bank, then unlocks it again and
- * programs one 256-bit flash word of FLASHWRITER_PATTERN at
- * FLASHWRITER_ADDR (the sequences of stm32h743-flash.md sections 4.2 and
- * 5.1). Then it counts forever.
+ * programs one 256-bit flash word of FLASHWRITER_PATTERN at FLASHWRITER_ADDR
+ * (the sequences of OpenOCD's src/flash/nor/stm32h7x.c). Then it counts
+ * forever.
  *
  * Symbols for the tests (arm-none-eabi-nm):
  *   flashwriter_counter  volatile u32 in DTCM, + 1 per loop iteration

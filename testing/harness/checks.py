@@ -7,7 +7,7 @@ TAIL_LINES = 30
 
 # Upstream stm32h7x.cfg's reset-init handler runs `adapter speed 4000`, which
 # remote_bitbang (no khz callback) refuses; OpenOCD logs it and carries on
-# with the reset (sim-debug-interface.md 7.1). These lines are expected.
+# with the reset (src/jtag/drivers/remote_bitbang.c). These lines are expected.
 #
 # Over SWD, OpenOCD's vdebug adapter logs every batch the probe answers with
 # an error status; 0x304 (VD_ERR_BUS_ERROR) is h743sim's report of a sticky

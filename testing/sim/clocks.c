@@ -16,8 +16,8 @@ enum clock_source {
  * RM0433 table "FLASH recommended number of wait states and programming
  * delay". At VOS1 the 185-210 MHz band still takes 2 wait states (only
  * WRHIGHFREQ changes), as firmware running at 200 MHz with LATENCY 2 shows
- * (ArduPilot's bootloaders); the VOS2/VOS3 rows are as recalled (UNCONFIRMED
- * item 14). A 0 ends a row.
+ * (ArduPilot's bootloaders); the VOS2/VOS3 rows are as recalled (UNCONFIRMED).
+ * A 0 ends a row.
  */
 static const uint16_t max_mhz_for_latency[4][6] = {
 	[1] = { 70, 140, 210, 225, 0, 0 },
@@ -25,7 +25,7 @@ static const uint16_t max_mhz_for_latency[4][6] = {
 	[3] = { 45, 90, 135, 180, 225, 0 },
 };
 
-/* Clocks beyond the table: the most the manual ever asks for (UNCONFIRMED item 14). */
+/* Clocks beyond the table: the most the manual ever asks for (UNCONFIRMED). */
 #define LATENCY_BEYOND_TABLE 7
 
 unsigned int clocks_ahb_divider(unsigned int field)

@@ -4,7 +4,7 @@
  * HSI, CSI, HSE or PLL1 P, the D1 prescalers that give the AXI clock
  * (rcc_aclk, which also clocks the flash), the core voltage scale, and the
  * read latency (FLASH_ACR.LATENCY) that clock needs at that scale
- * (RM0433 sections 8.5 and 4.3.8; stm32h743-flash.md section 2.2).
+ * (RM0433 sections 8.5 and 4.3.8).
  *
  * Pure arithmetic on raw register values, so it can be tested on its own.
  */

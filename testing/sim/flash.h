@@ -8,7 +8,7 @@
  * because Unicorn maps that buffer directly. With SWAP_BANK in effect the
  * logical bank 1 is physical bank 2; the halves are exchanged when the swap
  * changes at reset. Register set 1 (offsets 0x0xx) always controls the bank
- * mapped at 0x08000000 (stm32h743-flash.md section 7).
+ * mapped at 0x08000000 (doc/design.md, The driver).
  */
 #ifndef H743SIM_FLASH_H
 #define H743SIM_FLASH_H

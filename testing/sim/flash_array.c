@@ -32,12 +32,11 @@ const struct flash_variant *flash_find_variant(const char *name)
  * Every duration of the model, indexed by PSIZE (x8, x16, x32, x64).
  * Program and sector erase: DS12110 tables 43/140, typical values.
  * Bank erase, option change and CRC speed are not in the datasheet
- * (stm32h743-flash.md section 13, items 10): a bank erase is taken as four
- * sector erases (a full chip then takes about 4 s at x64, in line with the
- * 4.8-6.5 s reported for a bootloader mass erase); an option-byte change as
- * 300 ms (UNCONFIRMED item 10: a public report measured OPT_BUSY for about
- * 300 ms on an H743; no ST figure); the CRC unit reads one flash word per
- * 100 ns.
+ * (UNCONFIRMED estimates): a bank erase is taken as four sector erases (a
+ * full chip then takes about 4 s at x64, in line with the 4.8-6.5 s reported
+ * for a bootloader mass erase); an option-byte change as 300 ms (UNCONFIRMED:
+ * a public report measured OPT_BUSY for about 300 ms on an H743; no ST
+ * figure); the CRC unit reads one flash word per 100 ns.
  */
 static const struct {
 	uint64_t program_word[4];
@@ -109,7 +108,7 @@ unsigned int flash_physical_bank(const struct flash *f, unsigned int logical)
 /*
  * PCROP and secure areas count 256-byte blocks from the bank start. START <
  * END is a range, START == END the whole bank, START > END nothing
- * (stm32h743-flash.md section 2.11).
+ * (as the driver reads them, src/flash/nor/stm32h743_options.c).
  */
 static bool area_bounds(uint32_t area, uint32_t *first, uint32_t *last)
 {
@@ -291,7 +290,7 @@ static void vos_unready_strikes(struct flash *f, uint8_t *word, unsigned int ban
 /*
  * NOR programming: bits only go from 1 to 0. A word programmed a second time
  * with other data gets ECC bits that match neither: reads then fail
- * (stm32h743-flash.md section 4.4).
+ * (doc/stm32h743.texi, Troubleshooting, not-erased).
  */
 void flash_program_word(struct flash *f, unsigned int bank, uint32_t offset,
 		const uint8_t *data)
@@ -394,7 +393,7 @@ bool flash_reads_altered(const struct flash *f, unsigned int bank)
 /*
  * Too few wait states: the sense amplifiers are sampled before they settle,
  * so each read returns different wrong bits. Modelled as a fresh non-zero
- * random mask per read (UNCONFIRMED item 14: the manual only says the
+ * random mask per read (UNCONFIRMED: the manual only says the
  * setting must match the clock; ECC flags are not raised here).
  */
 static uint32_t garble_mask(struct flash *f, unsigned int size)
@@ -433,7 +432,7 @@ int flash_cpu_read_check(struct flash *f, uint32_t addr, unsigned int size)
 		return BUS_OK;
 	/*
 	 * Read protection with a debugger seen since power-on: the CPU's own
-	 * flash accesses stall, they do not fault (UNCONFIRMED item 8: the
+	 * flash accesses stall, they do not fault (UNCONFIRMED: the
 	 * public report of an H743 at RDP level 1 whose firmware hung, without
 	 * a HardFault, until a power cycle).
 	 */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The per-bank flash CRC unit (RM0433 section 4.3.13; stm32h743-flash.md
- * section 8). The algorithm is the hypothesis of section 8.3, fitted to the
- * one published vector (128 zero bytes -> 0x11E66C62): words loaded little
+ * The per-bank flash CRC unit (RM0433 section 4.3.13). The algorithm is
+ * ST's (AN5507 section 4, SW_crc32_Calcul) and matches the one published
+ * vector (128 zero bytes -> 0x11E66C62): words loaded little
  * endian, MSB first, polynomial 0x04C11DB7, XOR 0x55555555 after every word.
  * It continues from CRCDATAR, which CLEAN_CRC or clearing CRC_EN reset to 0.
  */
@@ -80,7 +80,7 @@ static void crc_start(struct flash_bank_ctrl *b)
 	if (f->opt_busy || f->opt_waiting) {
 		/*
 		 * Deferred until the option change ends, not dropped
-		 * (UNCONFIRMED item 10: the public report of a CRC started
+		 * (UNCONFIRMED: the public report of a CRC started
 		 * during an option change that still completed after it).
 		 */
 		b->crc_deferred = true;
@@ -132,7 +132,7 @@ void flash_crc_disable(struct flash_bank_ctrl *b)
 {
 	struct flash *f = b->flash;
 
-	/* A running CRC is aborted: no CRCEND (UNCONFIRMED item 10, RM0433 CRC_EN). */
+	/* A running CRC is aborted: no CRCEND (UNCONFIRMED, RM0433 CRC_EN). */
 	vclock_cancel(f->clk, &b->crc_done);
 	b->crc_busy = false;
 	b->crc_deferred = false;

@@ -2,7 +2,7 @@
 /*
  * The flash controller's per-bank side: key locks, FLASH_CR/SR/CCR, the write
  * buffer, the command queue and its timing, and the shared register file
- * decode (RM0433 sections 4.3 to 4.9; stm32h743-flash.md sections 2 to 5).
+ * decode (RM0433 sections 4.3 to 4.9).
  */
 #include "flash.h"
 #include "log.h"
@@ -220,7 +220,7 @@ static void enqueue_erase(struct flash_bank_ctrl *b, bool whole_bank)
 	bool refused = read_protected_now(f);
 
 	if (b->index >= f->variant->banks || (!whole_bank && sector >= nsectors)) {
-		/* Beyond the part's guaranteed flash (UNCONFIRMED item 16): refuse. */
+		/* Beyond the part's guaranteed flash (UNCONFIRMED): refuse. */
 		b->flags |= SR_OPERR;
 		return;
 	}
@@ -268,7 +268,7 @@ int flash_buffer_write(struct flash *f, uint32_t offset, unsigned int size, uint
 		unsigned int pos = in_bank - word + i;
 
 		if (b->buf_mask & (1u << pos))
-			b->flags |= SR_STRBERR;	/* last write wins (UNCONFIRMED item 7) */
+			b->flags |= SR_STRBERR;	/* last write wins (UNCONFIRMED) */
 		b->buf[pos] = (uint8_t)(value >> (8 * i));
 		b->buf_mask |= 1u << pos;
 	}
@@ -477,7 +477,7 @@ const struct bus_region_ops flash_regs_ops = {
 
 void flash_factory_options(struct flash_options *o)
 {
-	/* Factory option bytes (stm32h743-flash.md sections 2.9-2.14, item 13). */
+	/* Factory option bytes (per-field defaults; ST publishes no exact words). */
 	o->optsr = 0x0006AAD0;		/* RDP 0, IWDG1 sw, no reset on stop/standby */
 	o->prar[0] = o->prar[1] = 0x000000FF;	/* START > END: no PCROP area */
 	o->scar[0] = o->scar[1] = 0x000000FF;	/* no secure area */

@@ -2,8 +2,7 @@
 /*
  * Option-byte changes (OPTSTART): the *_PRG values are programmed and loaded
  * into *_CUR after a delay, with the RDP level 1 -> 0 regression mass erase
- * (RM0433 section 4.4; stm32h743-flash.md section 6). SWAP_BANK only moves the
- * banks at the next reset.
+ * (RM0433 section 4.4). SWAP_BANK only moves the banks at the next reset.
  */
 #include "flash.h"
 #include "log.h"
@@ -17,12 +16,12 @@ static unsigned int rdp_of(uint32_t optsr)
 
 /*
  * Which changes the controller refuses with OPTCHANGEERR. The manual's list
- * is not available (stm32h743-flash.md item 12); chosen here: anything while
- * RDP level 2 is in force (option bytes are frozen there), and clearing
- * SECURITY without an RDP regression. An operation still queued on either
- * bank is no reason: the change waits behind it (UNCONFIRMED item 12, the
- * public report of OPTSTART issued during a sector erase that completed
- * after the erase, without OPTCHANGEERR).
+ * is not available to us; chosen here: anything while RDP level 2 is in force
+ * (option bytes are frozen there), and clearing SECURITY without an RDP
+ * regression. An operation still queued on either bank is no reason: the
+ * change waits behind it (UNCONFIRMED; the public report of OPTSTART issued
+ * during a sector erase that completed after the erase, without
+ * OPTCHANGEERR).
  */
 static const char *option_change_refused(const struct flash *f, bool regression)
 {

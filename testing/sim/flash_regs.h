@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * STM32H743 embedded flash controller registers (RM0433 section 4.9; see
- * stm32h743-flash.md section 2). Offsets are from 0x52002000; bank-2
- * registers and the aliases of the shared ones sit at +0x100.
+ * STM32H743 embedded flash controller registers (RM0433 section 4.9). Offsets
+ * are from 0x52002000; bank-2 registers and the aliases of the shared ones
+ * sit at +0x100.
  */
 #ifndef H743SIM_FLASH_REGS_H
 #define H743SIM_FLASH_REGS_H
@@ -11,7 +11,7 @@
 /*
  * Decoded window: 4 KiB, the register boundary table of RM0433 ("Memory map
  * and register boundary addresses": FLASH 0x5200 2000 - 0x5200 2FFF)
- * (UNCONFIRMED item 25: the table's size, not a test on silicon).
+ * (UNCONFIRMED: the table's size, not a test on silicon).
  */
 #define FLASH_REGS_SIZE		0x1000u
 #define FLASH_BANK2_REGS	0x100u
@@ -89,7 +89,7 @@
 /* FLASH_OPTSR_CUR / _PRG */
 #define OPTSR_OPT_BUSY		(1u << 0)
 #define OPTSR_BOR_LEV_MASK	(3u << 2)
-#define OPTSR_IWDG1_SW		(1u << 4)	/* 1: started by software (UNCONFIRMED item 22) */
+#define OPTSR_IWDG1_SW		(1u << 4)	/* 1: started by software (UNCONFIRMED) */
 #define OPTSR_RDP_SHIFT		8
 #define OPTSR_RDP_MASK		(0xFFu << 8)
 #define OPTSR_FZ_IWDG_STOP	(1u << 17)	/* 0: IWDG frozen in Stop */
@@ -124,7 +124,7 @@
  * CRCCR reads 0x001C0000 after reset and after CRC_EN is cleared: the burst
  * field at 01 (16 words) and bits 18-19 set. RM0455 (the sibling H7A3/B3
  * manual) gives this reset value for its FLASH_CRCCR; ST's SVD says 0
- * (UNCONFIRMED item 3). It matters because ST's HAL only ORs its burst
+ * (UNCONFIRMED). It matters because ST's HAL only ORs its burst
  * size into the register, so its bursts differ if the reset value is 0.
  * Bits 18-19 are taken to be reserved and to read 1.
  */

@@ -14,10 +14,10 @@ void keylock_reset(struct keylock *k)
 }
 
 /*
- * The write that breaks the sequence faults on the bus (UNCONFIRMED item 6:
+ * The write that breaks the sequence faults on the bus (UNCONFIRMED:
  * RM0433's LOCK bit description says such a sequence "locks until the next
  * system reset" and that a bus error is raised; the sibling G0/WL manuals say
- * the same). Writes after it are ignored without a fault (item 26).
+ * the same). Writes after it are ignored without a fault (UNCONFIRMED).
  */
 bool keylock_write_key(struct keylock *k, uint32_t value)
 {

@@ -2,8 +2,7 @@
 /*
  * Two-key lock of the STM32 flash controller (FLASH_KEYRx, FLASH_OPTKEYR):
  * KEY1 then KEY2 unlocks; a wrong key, a wrong order or keying an unlocked
- * register locks it until the next reset (RM0433 section 4.5.1; see
- * stm32h743-flash.md section 3).
+ * register locks it until the next reset (RM0433 section 4.5.1).
  */
 #ifndef H743SIM_KEYLOCK_H
 #define H743SIM_KEYLOCK_H

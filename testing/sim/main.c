@@ -557,7 +557,7 @@ static void restart_after_power_loss(void *ctx)
 	iwdg_log_flush(&ctx_chip->iwdg);
 	/*
 	 * Reset, not closed by the exec: OpenOCD 0.12 asserts on an EOF in the
-	 * middle of a scan (sim-debug-interface.md 1.6) but fails cleanly on a
+	 * middle of a scan (remote_bitbang_read_sample) but fails cleanly on a
 	 * reset connection.
 	 */
 	if (ctx_client >= 0)

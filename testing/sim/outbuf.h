@@ -4,7 +4,7 @@
  * block: what the socket does not take now stays here, up to a limit; a
  * client that lets more pile up does not read its replies and is dropped by
  * the caller. OpenOCD keeps at most 255 replies outstanding
- * (sim-debug-interface.md 1.4), far below any sensible limit.
+ * (OpenOCD's src/jtag/drivers/remote_bitbang.c), far below any sensible limit.
  */
 #ifndef H743SIM_OUTBUF_H
 #define H743SIM_OUTBUF_H

@@ -202,7 +202,7 @@ static void on_sleep_entered(void *ctx, bool deep)
 /*
  * A debugger seen since power-on (debug power requested at any time): under
  * read protection the flash stays blocked for the CPU until a power cycle,
- * through NRST and after the probe is gone (UNCONFIRMED item 8, RM0433
+ * through NRST and after the probe is gone (UNCONFIRMED, RM0433
  * 4.5.3 and the public reports of boards that run again only after a power
  * cycle once a debugger had set RDP level 1).
  */
@@ -226,7 +226,7 @@ static void on_power_lost(void *ctx)
 /*
  * RDP level 2 turns JTAG and SWD off for good, from the end of the option
  * change that sets it, not only from the next reset: the TAPs stop answering
- * (UNCONFIRMED item 8: RM0433 4.5.3 says level 2 disables debug permanently;
+ * (UNCONFIRMED: RM0433 4.5.3 says level 2 disables debug permanently;
  * that it happens at the end of the change is the public report of a board
  * whose probe lost the chip right after OPTSTART).
  */
@@ -701,7 +701,7 @@ static void reset_flash(struct stm32h743 *chip)
 	chip_update_watches(chip);
 }
 
-/* The IWDG1_SW option bit at 0 starts the watchdog at every reset (UNCONFIRMED item 22). */
+/* The IWDG1_SW option bit at 0 starts the watchdog at every reset (UNCONFIRMED). */
 static void start_iwdg(struct stm32h743 *chip)
 {
 	iwdg_reset(&chip->iwdg, !(chip->flash.cur.optsr & OPTSR_IWDG1_SW));

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 
 /*
- * The flash CRC unit of each bank (RM0433 4.3.13, stm32h743-flash.md
- * section 8): the chip reads a range of flash at its own speed and gives a
- * CRC of it, so comparing flash with an image costs a few register accesses
- * instead of the image's bytes over the wire. The algorithm (ST AN5507):
- * CRC-32 polynomial 0x04C11DB7, register 0 at the start, 32-bit words loaded
- * little endian and shifted in MSB first, the register XORed with 0x55555555
- * after every word. The reader fetches whole bursts, so a range is widened
- * to burst bounds here and the host computes the CRC of the same bytes.
+ * The flash CRC unit of each bank (RM0433 4.3.13): the chip reads a range of
+ * flash at its own speed and gives a CRC of it, so comparing flash with an
+ * image costs a few register accesses instead of the image's bytes over the
+ * wire. The algorithm (ST AN5507): CRC-32 polynomial 0x04C11DB7, register 0
+ * at the start, 32-bit words loaded little endian and shifted in MSB first,
+ * the register XORed with 0x55555555 after every word. The reader fetches
+ * whole bursts, so a range is widened to burst bounds here and the host
+ * computes the CRC of the same bytes.
  *
  * One unit at a time: both banks share FLASH_CRCDATAR (AN5507). A self-test
  * at first use (a burst read through the debug port and by the unit) decides

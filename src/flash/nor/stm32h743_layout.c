@@ -14,7 +14,7 @@
 /*
  * All share DEV_ID 0x450 and one die; the FLASH_SIZE register tells them
  * apart. 1 MiB parts keep bank 2 at 0x08100000 with half the sectors
- * (RM0433 section 4.3.1; stm32h743-flash.md section 1.3).
+ * (RM0433 section 4.3.1).
  */
 static const struct stm32h743_part parts[] = {
 	{ 2048, "STM32H742xI/H743xI/H753xI", 2, 8 },

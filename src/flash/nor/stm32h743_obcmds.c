@@ -204,7 +204,7 @@ static void report_changes(struct command_invocation *cmd, const struct ob_words
 
 /*
  * The last word before RDP level 2 is committed (confirmed already): it
- * closes the debug port for good (RM0433 4.5.3, stm32h743-flash.md 6.2).
+ * closes the debug port for good (RM0433 4.5.3).
  */
 static void warn_rdp_level2(void)
 {

@@ -2,8 +2,7 @@
 
 /*
  * Option bytes by name: one table of fields drives printing, parsing,
- * validation and writing (RM0433 sections 4.4 and 4.9.7-4.9.14; encodings in
- * stm32h743-flash.md section 2.9-2.14).
+ * validation and writing (RM0433 sections 4.4 and 4.9.7-4.9.14).
  */
 
 #ifdef HAVE_CONFIG_H

@@ -45,7 +45,7 @@ unsigned int stm32h743_rdp_level(uint32_t optsr)
  * FLASH_PRAR_CURx (PCROP) and FLASH_SCAR_CURx (secure-only) count 256-byte
  * blocks from the bank base: START [11:0] < END [27:16] is a range, START ==
  * END the whole bank, START > END no area; bit 31 is DMEP / DMES (RM0433
- * 4.9.11-4.9.12, stm32h743-flash.md 2.11-2.12). A secure area is only
+ * 4.9.11-4.9.12). A secure area is only
  * enforced while FLASH_OPTSR_CUR.SECURITY is set.
  */
 int stm32h743_read_area(struct flash_bank *bank, enum stm32h743_reg reg,

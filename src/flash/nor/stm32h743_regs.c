@@ -107,7 +107,7 @@ static void link_answered(struct target *target)
 /*
  * While NRST is low the AXI side of the chip (flash, its controller, system
  * memory) does not answer the debugger; only the core's debug registers and
- * the debug APB (AP2) do (stm32h743-flash.md 11.2, OpenOCD's stm32h7x.cfg).
+ * the debug APB (AP2) do (OpenOCD's tcl/target/stm32h7x.cfg).
  * OpenOCD knows when it drives SRST itself. A reset held by anything else
  * shows as DHCSR.S_RESET_ST (ARMv7-M ARM, DHCSR), asked now: the target state
  * "reset" may be left from an earlier poll, or from a power loss that also

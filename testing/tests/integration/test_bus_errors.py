@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Accesses to unmapped addresses (sim-debug-interface.md 4.8, 3.5):
-OpenOCD reports the failure, does not hang, and the next access works."""
+"""Accesses to unmapped addresses (STICKYERR, OpenOCD's
+src/target/adi_v5_jtag.c): OpenOCD reports the failure, does not hang, and the
+next access works."""
 
 from harness import OpenOCDServer, Sim, capture, check, expect_eq, expect_in, expect_re
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """JTAG chain, DAP, APs and chip identification, with upstream's
 stm32h7x_dual_bank.cfg and with our board/h743sim.cfg
-(sim-debug-interface.md sections 2, 4.1, 5.1, 5.10, 7.3)."""
+(OpenOCD's tcl/target/stm32h7x.cfg, src/jtag/core.c, src/target/arm_adi_v5.c)."""
 
 from harness import Log, Sim, capture, check, expect_eq, expect_in, expect_re
 

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Connect under reset (sim-debug-interface.md 1.5, 5.7): with
-`connect_assert_srst` OpenOCD asserts SRST before examining and keeps it
-asserted after init, so the core must stay in reset (DAP, AP and PPB still
-reachable), and `reset halt` must end at the reset vector.
+"""Connect under reset (OpenOCD's src/target/cortex_m.c,
+cortex_m_assert_reset): with `connect_assert_srst` OpenOCD asserts SRST before
+examining and keeps it asserted after init, so the core must stay in reset
+(DAP, AP and PPB still reachable), and `reset halt` must end at the reset
+vector.
 
 A plain `halt` cannot complete while OpenOCD itself holds SRST: OpenOCD
 0.12's cortex_m_halt() only records the request for a target in reset and

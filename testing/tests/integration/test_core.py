@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Core debug through OpenOCD batch runs: halt, registers, memory, loading
 and running ramtest, step, hardware breakpoint, reset flows
-(sim-debug-interface.md sections 4-7, checklist steps 4-11)."""
+(OpenOCD's src/target/cortex_m.c and armv7m.c)."""
 
 from harness import (AXI_SRAM, PARK_ADDR, RAMTEST_PATTERN, STACK_TOP, Sim, capture, check,
                      expect_eq, expect_gt, expect_in, expect_re, park_commands, ramtest)

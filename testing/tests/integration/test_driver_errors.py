@@ -6,7 +6,7 @@ way out. Cases: a flash controller locked by a wrong key, a write-protected
 sector, a write over programmed data, RDP level 1 set and lifted through
 raw option-register writes, a bank stuck busy, a weak core supply (ECC
 errors, bits that did not program), and `stm32h743 diagnose`
-(stm32h743-flash.md sections 3, 4.4-4.5, 5, 6.2, 9)."""
+(doc/stm32h743.texi, chapter Troubleshooting)."""
 
 import os
 import re

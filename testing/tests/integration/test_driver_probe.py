@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """stm32h743 driver: probe and `flash info` on every part of the 0x450 die
-(stm32h743-flash.md sections 1.1-1.3): H743xI/H742xI/H753xI with two banks
+(src/flash/nor/stm32h743_layout.c): H743xI/H742xI/H753xI with two banks
 of eight sectors, H743xG/H742xG with two banks of four (bank 2 still at
 0x08100000), H750xB with one 128 KiB bank and bank 2 reported absent
 without breaking init, gdb or anything else; silicon revisions V and Y; the

@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""gdb-multiarch through OpenOCD's gdb server (sim-debug-interface.md 8.2,
-checklist step 15): load ramtest into RAM, hardware breakpoint, stepi,
-registers, memory."""
+"""gdb-multiarch through OpenOCD's gdb server (src/server/gdb_server.c):
+load ramtest into RAM, hardware breakpoint, stepi, registers, memory."""
 
 import re
 

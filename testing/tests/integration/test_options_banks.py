@@ -3,7 +3,7 @@
 
 `stm32h743 swap_bank on|off|toggle [reset]` changes SWAP_BANK_OPT
 (FLASH_OPTSR bit 31); the address map, and FLASH_OPTCR.SWAP_BANK (bit 31),
-only follow at the next reset (stm32h743-flash.md section 7). With the banks
+only follow at the next reset (doc/stm32h743.texi, swap_bank). With the banks
 swapped, 0x08000000 is physical bank 2: the simulator's state file, exported
 per physical bank (`h743sim --state F --export-bank N OUT`), shows where
 data really landed.

@@ -5,8 +5,8 @@
 Every expectation is checked three ways: the command's result, the option
 registers read back raw with `mdw` (FLASH_OPTSR_CUR 0x5200201C, PRAR_CUR1/2,
 SCAR_CUR1/2, WPSN_CUR1/2, BOOT_CUR, OPTCR) and the simulator's own count of
-option-byte changes (one per OPTSTART). Encodings: stm32h743-flash.md
-sections 2.8-2.14; the field table: src/flash/nor/stm32h743_obfields.c.
+option-byte changes (one per OPTSTART). Encodings: the field table in
+src/flash/nor/stm32h743_obfields.c.
 
 Covered here: the round trip of every field and value, several fields in one
 commit, bad input refused before anything is written (unknown field, bad
@@ -47,7 +47,7 @@ REGS = {'OPTCR': OPTCR, 'OPTSR_CUR': OPTSR_CUR, 'OPTSR_PRG': OPTSR_PRG,
         'SCAR_CUR1': SCAR_CUR[0], 'SCAR_CUR2': SCAR_CUR[1],
         'WPSN_CUR1': WPSN_CUR[0], 'WPSN_CUR2': WPSN_CUR[1], 'BOOT_CUR': BOOT_CUR}
 
-# Factory option bytes of the simulated chip (stm32h743-flash.md 2.9-2.14).
+# Factory option bytes of the simulated chip (testing/sim/flash_ctrl.c).
 FACTORY = {'OPTCR': 0x00000001, 'OPTSR_CUR': 0x0006AAD0, 'OPTSR_PRG': 0x0006AAD0,
            'PRAR_CUR1': 0x000000FF, 'PRAR_CUR2': 0x000000FF,
            'SCAR_CUR1': 0x000000FF, 'SCAR_CUR2': 0x000000FF,

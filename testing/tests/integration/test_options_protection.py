@@ -4,7 +4,7 @@ option changes, `stm32h743 lock` / `unlock` (RDP level 1 and the regression
 that mass-erases both banks), `flash protect` (WPSN write protection) and,
 last and on a throw-away board, RDP level 2.
 
-Expectations come from stm32h743-flash.md sections 2.9-2.13 and 6: WPSN is
+Expectations (doc/stm32h743.texi, the stm32h743 driver chapter): WPSN is
 active low, RDP byte 0xAA is level 0, 0xCC level 2 and anything else level
 1; level 1 keeps the debugger out of the flash, the regression to level 0
 erases both banks, and level 2 freezes the option bytes and ends debug
@@ -349,7 +349,7 @@ def rdp2_board(sim):
 
 def test_rdp_level2_closes_debug_port_at_once():
     """rdp 2 confirm: the debug port stops answering as the option change
-    ends, not at the next reset (UNCONFIRMED item 8 in the simulator): the
+    ends, not at the next reset (UNCONFIRMED in the simulator): the
     command succeeds saying so, and nothing after it reaches the chip. The
     simulator's own account shows level 2 in force and the port off. (The
     frozen option bytes are checked on the controller model:
@@ -375,8 +375,8 @@ def test_rdp_level2_closes_debug_port_at_once():
 
 def test_rdp_level2_ends_debug_access():
     """After level 2 and a reset, the debug port is closed for good
-    (stm32h743-flash.md 6.2: debug is permanently disabled): a new session
-    can neither halt the core nor read RAM."""
+    (doc/stm32h743.texi, rdp 2: debug access is disabled for good): a new
+    session can neither halt the core nor read RAM."""
     with board_sim('rdp2') as sim:
         rdp2_board(sim)
         sim.stop()

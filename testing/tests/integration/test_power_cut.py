@@ -15,7 +15,7 @@ erase, program, option commit and bank swap in test_fault_matrix.py.
     error), and the next session finds the interrupted flash word or sector
     unreadable or wrong (contents are not guaranteed after a reset during a
     flash operation; an interrupted program leaves an ECC error,
-    stm32h743-flash.md section 9); erase, write and verify repair it. Cases:
+    testing/sim/flash_ctrl.c); erase, write and verify repair it. Cases:
     programming in bank 2, a sector erase, programming over the firmware a
     board came with (--flash-image), and a bank erase on the 1 MiB part.
 

@@ -17,7 +17,7 @@ stm32h743 driver and its configuration files.
 - board/h743custom.cfg with no ST-LINK attached says which probe it looked
   for and what to check.
 
-Area encodings (stm32h743-flash.md 2.11-2.12): START [11:0] and END [27:16]
+Area encodings (src/flash/nor/stm32h743_options.c): START [11:0] and END [27:16]
 in 256-byte blocks from the bank base, START > END is no area, bit 31 is
 DMEP/DMES. The simulator refuses program/erase there with WRPERR
 (testing/sim/flash_ctrl.c) and enforces a secure area only with SECURITY.

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The simulator outlives OpenOCD sessions (sim-debug-interface.md 1.6):
+"""The simulator outlives OpenOCD sessions (testing/sim/main.c):
 memory and a running core carry over to the next connection."""
 
 import time

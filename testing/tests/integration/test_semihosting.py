@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Semihosting (sim-debug-interface.md 8.1): the semihost firmware's
+"""Semihosting (OpenOCD's src/target/arm_semihosting.c): the semihost firmware's
 SYS_WRITE0 (BKPT 0xAB) must halt the core like any BKPT so that OpenOCD
 prints the string and resumes it past the BKPT."""
 

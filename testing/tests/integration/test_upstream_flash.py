@@ -3,7 +3,7 @@
 drives the simulator as it would drive a real STM32H743: probe and info,
 sector and bank erase, programming through the loader and, with no work
 area, from the host, verify and dump, read-out protection, option bytes and
-write protection (stm32h743-flash.md; sim-debug-interface.md section 7).
+write protection (OpenOCD's src/flash/nor/stm32h7x.c).
 
 Every expectation is what the real chip does with this driver. Upstream's
 loader writes FLASH_CR = PG only, so it programs with PSIZE x8 (t_prog 290 us

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""DWT watchpoint (sim-debug-interface.md 5.9): a write watchpoint on
+"""DWT watchpoint (OpenOCD's src/target/cortex_m.c): a write watchpoint on
 ramtest_counter halts after the storing instruction, once per write."""
 
 from harness import Sim, capture, check, expect_eq, expect_gt, expect_in, ramtest

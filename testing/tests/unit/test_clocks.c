@@ -2,7 +2,7 @@
 /*
  * The clock tree as far as the flash cares (clocks.c): sys_ck from each
  * source, the PLL1 P formula, the D1CPRE/HPRE encodings, VOS, and the wait
- * states the AXI clock needs per voltage scale (UNCONFIRMED item 14 table).
+ * states the AXI clock needs per voltage scale (UNCONFIRMED table).
  */
 #include "unit_helpers.h"
 

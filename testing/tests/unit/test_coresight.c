@@ -2,8 +2,7 @@
 /*
  * CoreSight identification registers and ROM table entries, checked against
  * the values of real parts: the STM32H7 APB-D ROM table (CIDR 0xB105100D,
- * PIDR 0xA0450, sim-debug-interface.md section 4.1 / stm32h743-flash.md
- * section 11.2) and an ARM-designed component.
+ * PIDR 0xA0450: ST's part 0x450) and an ARM-designed component.
  */
 #include "unit_helpers.h"
 

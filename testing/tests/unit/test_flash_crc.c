@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The per-bank flash CRC unit (stm32h743-flash.md sections 2.15-2.17 and 8):
+ * The per-bank flash CRC unit (testing/sim/flash_crc.c, AN5507):
  * the published vector, CRC by address range, by sector list and over the
  * whole bank (ALL_BANK at bit 22 on rev V, bit 7 on rev Y), CRCCR gated by
  * CRC_EN, CLEAN_CRC, CRCEND/CRCRDERR and their clearing.
@@ -231,7 +231,7 @@ static void test_crccr_writable_only_with_crc_en(void **state)
 	crc_enable(fx, 0);
 	fx_wr(fx, FLASH_CRCCR, config);
 	assert_int_equal(fx_rd(fx, FLASH_CRCCR), config | CRCCR_RESERVED_ONES);
-	/* command bits do not stay set (code's choice, UNCONFIRMED item 4) */
+	/* command bits do not stay set (code's choice, UNCONFIRMED) */
 	fx_wr(fx, FLASH_CRCCR, config | CRCCR_CLEAN_CRC | CRCCR_CLEAN_SECT | CRCCR_ADD_SECT);
 	assert_int_equal(fx_rd(fx, FLASH_CRCCR), config | CRCCR_RESERVED_ONES);
 }
@@ -267,7 +267,7 @@ static void test_clearing_crc_en_resets_unit(void **state)
 
 /*
  * The reset burst is 16 words: a HAL-style "CRCCR |= burst" of 64 words
- * gives 256-word bursts, and the range widens to them (UNCONFIRMED item 3).
+ * gives 256-word bursts, and the range widens to them (UNCONFIRMED).
  */
 static void test_reset_burst_and_hal_style_or(void **state)
 {
@@ -320,7 +320,7 @@ static void test_crcend_and_crcrderr(void **state)
 	assert_int_equal(sr(fx, 0) & (SR_CRCEND | SR_CRCRDERR), SR_CRCEND);
 }
 
-/* A CRC started during an option change runs after it (UNCONFIRMED item 10). */
+/* A CRC started during an option change runs after it (UNCONFIRMED). */
 static void test_crc_during_option_change_is_deferred(void **state)
 {
 	struct flash_fx *fx = *state;

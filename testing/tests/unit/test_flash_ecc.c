@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Flash ECC (stm32h743-flash.md section 9) and fault injection: DBECCERR with
+ * Flash ECC (testing/sim/flash_array.c) and fault injection: DBECCERR with
  * a bus error, SNECCERR with corrected data, ECC_FA latching (first error
  * wins, bank-relative word index, reset by clearing the flags), the weak
  * supply fault, operations cut short by a reset, and a stuck bank.

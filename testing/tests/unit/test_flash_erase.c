@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Flash erase (stm32h743-flash.md section 5): sector, bank and mass erase,
+ * Flash erase (times: DS12110 tables 43/140): sector, bank and mass erase,
  * erase time per PSIZE, EOP, WRPERR and OPERR refusals, both banks busy at
  * once, and a program queued behind an erase.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Option bytes (stm32h743-flash.md sections 6 and 7): OPTSTART commits the
+ * Option bytes (testing/sim/flash_opt.c): OPTSTART commits the
  * *_PRG registers into *_CUR after OPT_BUSY, OPTCHANGEERR and OPTCCR, RDP
  * level 1 (RDPERR for the debugger) and the level 1 -> 0 regression erase,
  * and SWAP_BANK taking effect only at the next reset.
@@ -41,7 +41,7 @@ static void test_optstart_commits_after_busy(void **state)
 	/* the option change occupies both command queues */
 	assert_int_equal(sr(fx, 0) & SR_QW, SR_QW);
 	assert_int_equal(sr(fx, 1) & SR_QW, SR_QW);
-	/* 300 ms, as measured on an H743 (UNCONFIRMED item 10) */
+	/* 300 ms, as measured on an H743 (UNCONFIRMED) */
 	fx_run(fx, 300 * PS_PER_MS - 1);
 	assert_int_equal(optsr_cur(fx), OPTSR_FACTORY | OPTSR_OPT_BUSY);
 	assert_int_equal(fx_rd(fx, FLASH_BOOT_CUR), 0x1FF00800);
@@ -129,7 +129,7 @@ static void test_committed_options_survive_reset(void **state)
 
 /*
  * OPTSTART while an erase is queued: the change waits behind it (OPT_BUSY
- * set meanwhile), then takes its 300 ms; no OPTCHANGEERR (UNCONFIRMED item 12).
+ * set meanwhile), then takes its 300 ms; no OPTCHANGEERR (UNCONFIRMED).
  */
 static void test_option_change_waits_for_queued_operation(void **state)
 {
@@ -262,7 +262,7 @@ static void test_rdp_level1_cpu_reads_only_without_debugger(void **state)
 	fx->debugger = true;
 	assert_int_equal(fx_read_as(fx, BANK1_ADDR + 0x100, 4, &v, MASTER_CPU), BUS_ERROR);
 	assert_int_equal(sr(fx, 0), SR_RDPERR);
-	/* the core's own access stalls rather than faults (UNCONFIRMED item 8) */
+	/* the core's own access stalls rather than faults (UNCONFIRMED) */
 	assert_int_equal(flash_cpu_read_check(&fx->f, BANK1_ADDR + 0x100, 4), BUS_STALL);
 }
 
@@ -385,7 +385,7 @@ static void test_area_start_equal_end_is_whole_bank(void **state)
 
 /*
  * Secure-only area with SECURITY set: the code's choice (H723 observation,
- * UNCONFIRMED item 8) is a read of zero with RDSERR and no bus error.
+ * UNCONFIRMED) is a read of zero with RDSERR and no bus error.
  */
 static void test_secure_area_reads_zero(void **state)
 {
@@ -423,7 +423,7 @@ static void test_swap_bank_takes_effect_at_reset(void **state)
 	assert_int_equal(fx_rd(fx, FLASH_OPTCR) & OPTCR_SWAP_BANK, 0);
 	assert_int_equal(fx_read32(fx, BANK1_ADDR + 0x40), 0x11111111);
 	assert_int_equal(fx_read32(fx, BANK2_ADDR + 0x40), 0x22222222);
-	/* OPTCR.SWAP_BANK cannot be written (code's choice, UNCONFIRMED item 5) */
+	/* OPTCR.SWAP_BANK cannot be written (code's choice, UNCONFIRMED) */
 	fx_wr(fx, FLASH_OPTCR, OPTCR_SWAP_BANK);
 	assert_int_equal(fx_rd(fx, FLASH_OPTCR) & OPTCR_SWAP_BANK, 0);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Flash programming (stm32h743-flash.md section 4): the 256-bit write buffer,
+ * Flash programming (times: DS12110 tables 43/140): the 256-bit write buffer,
  * NOR semantics, FW, PG, program time per PSIZE, the command queue, and the
  * programming error flags PGSERR, INCERR, STRBERR and WRPERR.
  */
@@ -259,7 +259,7 @@ static void test_strberr_same_byte_twice(void **state)
 	for (unsigned int i = 2; i < 8; i++)
 		fx_write(fx, BANK1_ADDR + 0x700 + 4 * i, 4, pattern[i]);
 	fx_run_until_idle(fx);
-	/* the code's choice (UNCONFIRMED item 7): the last write wins */
+	/* the code's choice (UNCONFIRMED): the last write wins */
 	expect_word(fx, BANK1_ADDR + 0x700, expect);
 	assert_int_equal(sr(fx, 0), SR_STRBERR | SR_EOP);
 }

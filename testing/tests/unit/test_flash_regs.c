@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Flash controller register file (stm32h743-flash.md sections 2 and 3):
+ * Flash controller register file (testing/sim/flash_regs.h, keylock.h):
  * reset values of both banks and of the shared-register aliases, bit classes
  * (read-only SR, write-1-to-clear CCR, CR locked, *_PRG gated by OPTLOCK,
  * reserved offsets, word-only access) and the key-lock rules of KEYRx and
@@ -33,7 +33,7 @@ static const struct reg_reset reset_values[] = {
 	{ 0x03C, 0x000000FF },	/* WPSN_PRG1R */
 	{ 0x040, 0x1FF00800 },	/* BOOT_CURR */
 	{ 0x044, 0x1FF00800 },	/* BOOT_PRGR */
-	{ 0x050, 0x001C0000 },	/* CRCCR1 (UNCONFIRMED item 3) */
+	{ 0x050, 0x001C0000 },	/* CRCCR1 (UNCONFIRMED) */
 	{ 0x054, 0x00000000 },	/* CRCSADD1R */
 	{ 0x058, 0x00000000 },	/* CRCEADD1R */
 	{ 0x05C, 0x00000000 },	/* CRCDATAR */
@@ -56,7 +56,7 @@ static const struct reg_reset reset_values[] = {
 	{ 0x13C, 0x000000FF },	/* WPSN_PRG2R */
 	{ 0x140, 0x1FF00800 },	/* BOOT_CURR alias */
 	{ 0x144, 0x1FF00800 },	/* BOOT_PRGR alias */
-	{ 0x150, 0x001C0000 },	/* CRCCR2 (UNCONFIRMED item 3) */
+	{ 0x150, 0x001C0000 },	/* CRCCR2 (UNCONFIRMED) */
 	{ 0x154, 0x00000000 },	/* CRCSADD2R */
 	{ 0x158, 0x00000000 },	/* CRCEADD2R */
 	{ 0x15C, 0x00000000 },	/* CRCDATAR alias */
@@ -65,7 +65,7 @@ static const struct reg_reset reset_values[] = {
 
 static const uint32_t reserved_offsets[] = {
 	0x048, 0x04C, 0x064, 0x080, 0x0FC, 0x148, 0x14C, 0x164, 0x1FC, 0x200, 0x2F0, 0x3FC,
-	0x400, 0x800, 0xFFC,	/* the rest of the 4 KiB window (UNCONFIRMED item 25) */
+	0x400, 0x800, 0xFFC,	/* the rest of the 4 KiB window (UNCONFIRMED) */
 };
 
 static void check_reset_values(struct flash_fx *fx)
@@ -402,7 +402,7 @@ static void test_wrong_key_locks_until_reset(void **state)
 {
 	struct flash_fx *fx = *state;
 
-	/* the faulting write is a bus error (UNCONFIRMED item 6) */
+	/* the faulting write is a bus error (UNCONFIRMED) */
 	fx_wr_faults(fx, breg(1, FLASH_KEYR), 0x45670124);
 	expect_locked_until_reset(fx, 1);
 	fx_wr(fx, breg(0, FLASH_KEYR), FLASH_KEY1);
@@ -426,7 +426,7 @@ static void test_keying_unlocked_bank_locks_until_reset(void **state)
 	fx_unlock(fx, 0);
 	fx_wr(fx, FLASH_CR, CR_PG);
 	fx_wr_faults(fx, FLASH_KEYR, FLASH_KEY1);
-	/* the code's choice (UNCONFIRMED item 26): LOCK reads 1 at once */
+	/* the code's choice (UNCONFIRMED): LOCK reads 1 at once */
 	assert_int_equal(fx_rd(fx, FLASH_CR) & CR_LOCK, CR_LOCK);
 	fx_wr(fx, FLASH_CR, 0);		/* ignored */
 	assert_int_equal(fx_rd(fx, FLASH_CR) & CR_PG, CR_PG);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ADIv5 JTAG-DP (sim-debug-interface.md section 3): DPACC/APACC/ABORT scan
+ * ADIv5 JTAG-DP (OpenOCD's src/target/adi_v5_jtag.c): DPACC/APACC/ABORT scan
  * encoding, CTRL/STAT power-up handshake, sticky flags, SELECT, the pipelined
  * read result and RDBUFF, STICKYERR discarding AP transactions, and an AP
  * whose domain is stopped (D1 Stop without debug) failing alone.

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The two-key lock of FLASH_KEYRx / FLASH_OPTKEYR (stm32h743-flash.md
- * section 3): KEY1 then KEY2 unlocks; a wrong key, the wrong order or keying
- * an unlocked register locks it until reset.
+ * The two-key lock of FLASH_KEYRx / FLASH_OPTKEYR (testing/sim/keylock.h):
+ * KEY1 then KEY2 unlocks; a wrong key, the wrong order or keying an unlocked
+ * register locks it until reset.
  */
 #include "unit_helpers.h"
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ADIv5 MEM-AP (sim-debug-interface.md section 4): CSW read-back with
- * DeviceEn, TAR auto-increment (single, packed, off) inside a 1 KiB block,
- * byte lanes for 8/16-bit transfers, packed transfers at an unaligned TAR,
- * BD0-BD3 and a bus error leaving TAR unchanged.
+ * ADIv5 MEM-AP (as OpenOCD's src/target/arm_adi_v5.c uses it): CSW read-back
+ * with DeviceEn, TAR auto-increment (single, packed, off) inside a 1 KiB
+ * block, byte lanes for 8/16-bit transfers, packed transfers at an unaligned
+ * TAR, BD0-BD3 and a bus error leaving TAR unchanged.
  */
 #include "unit_helpers.h"
 

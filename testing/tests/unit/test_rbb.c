@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The remote_bitbang server side (sim-debug-interface.md section 1): pin
- * characters clock the TAP on rising TCK only, 'R' answers exactly one digit,
- * the reset characters drive TRST/SRST, 'B'/'b' and unknown bytes are
- * ignored, 'Q' ends the connection. Ends with an IDCODE scan of the STM32H743
- * chain driven byte for byte the way OpenOCD's bitbang driver does it.
+ * The remote_bitbang server side (OpenOCD's
+ * src/jtag/drivers/remote_bitbang.c): pin characters clock the TAP on rising
+ * TCK only, 'R' answers exactly one digit, the reset characters drive
+ * TRST/SRST, 'B'/'b' and unknown bytes are ignored, 'Q' ends the connection.
+ * Ends with an IDCODE scan of the STM32H743 chain driven byte for byte the
+ * way OpenOCD's bitbang driver does it.
  */
 #include "unit_helpers.h"
 

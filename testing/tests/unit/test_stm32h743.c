@@ -242,7 +242,7 @@ static void test_what_the_aps_reach(void **state)
 	assert_true(sticky(r));
 }
 
-/* DBGMCU_IDC of rev V silicon is 0x20036450 (stm32h743-flash.md section 1.1). */
+/* DBGMCU_IDC of rev V silicon is 0x20036450 (OpenOCD's src/flash/nor/stm32h7x.c). */
 static void test_dbgmcu_idcode(void **state)
 {
 	struct rig *r = *state;
@@ -329,7 +329,7 @@ static void test_program_flash_through_ap0(void **state)
 /*
  * RDP level 2: the scan chain goes silent (TDO all ones) as the option change
  * ends, not at the next reset, and stays so after a power cycle
- * (UNCONFIRMED item 8).
+ * (UNCONFIRMED).
  */
 static void test_rdp_level2_silences_jtag_at_once(void **state)
 {
@@ -439,7 +439,7 @@ static void set_rdp_in_force(struct rig *r, uint8_t rdp)
 /*
  * RDP level 1 once a debugger was seen: the core's flash fetches stall (no
  * lockup, no progress), through NRST too, until a power cycle without a
- * debugger (UNCONFIRMED item 8).
+ * debugger (UNCONFIRMED).
  */
 static void test_rdp_level1_debugged_core_stalls_until_power_cycle(void **state)
 {

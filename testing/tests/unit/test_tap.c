@@ -3,7 +3,7 @@
  * IEEE 1149.1 TAP chain: the state graph, Test-Logic-Reset, IR capture, the
  * IDCODE and BYPASS data registers and a TAP-specific data register, on the
  * STM32H743 chain TDI -> boundary scan (IR 5) -> JTAG-DP (IR 4) -> TDO
- * (sim-debug-interface.md section 2).
+ * (OpenOCD's tcl/target/stm32h7x.cfg).
  */
 #include "unit_helpers.h"
 
@@ -144,7 +144,7 @@ static void value_bits(uint8_t *bits, uint64_t v, unsigned int n)
 		bits[i] = v >> i & 1;
 }
 
-/* Expected IEEE 1149.1 graph, { TMS = 0, TMS = 1 } (sim-debug-interface.md 2.2). */
+/* Expected IEEE 1149.1 graph, { TMS = 0, TMS = 1 }. */
 static const enum tap_state graph[16][2] = {
 	[TAP_RESET]	= { TAP_IDLE, TAP_RESET },
 	[TAP_IDLE]	= { TAP_IDLE, TAP_DRSELECT },
