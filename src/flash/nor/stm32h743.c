@@ -150,6 +150,8 @@ static int stm32h743_probe(struct flash_bank *bank)
 			STM32H743_FLASH_SIZE_REG, held ? held : "the chip's system memory does not "
 			"answer; check the connection, the supply (VDD, VCAP) and the adapter speed");
 	}
+	LOG_DEBUG("%s: DBGMCU_IDCODE=0x%08" PRIx32 ", flash size register 0x%08x=0x%04x",
+		bank->name, info->idcode, STM32H743_FLASH_SIZE_REG, flash_kb);
 	info->part = stm32h743_find_part(flash_kb);
 	if (!info->part) {
 		return probe_failed(bank, ERROR_FLASH_OPERATION_FAILED, "unknown flash size %u KiB "

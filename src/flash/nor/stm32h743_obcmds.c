@@ -232,6 +232,15 @@ static int change_failed(struct command_invocation *cmd, struct flash_bank *bank
 	return retval;
 }
 
+/* The raw option words behind a decoded change, for -d3 logs. */
+static void log_words(const char *what, const char *label, const struct ob_words *w)
+{
+	LOG_DEBUG("%s: %s OPTSR=0x%08" PRIx32 " BOOT=0x%08" PRIx32 " PRAR=0x%08" PRIx32 "/0x%08"
+		PRIx32 " SCAR=0x%08" PRIx32 "/0x%08" PRIx32 " WPSN=0x%08" PRIx32 "/0x%08" PRIx32,
+		what, label, w->optsr, w->boot, w->prar[0], w->prar[1], w->scar[0], w->scar[1],
+		w->wpsn[0], w->wpsn[1]);
+}
+
 /* Apply name/value pairs as one option change; what names the command. */
 static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 		const char **argv, unsigned int argc, bool confirm, const char *what)
@@ -281,6 +290,8 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 		command_print(cmd, "option bytes already hold these values; nothing written");
 		return ERROR_OK;
 	}
+	log_words(what, "current", &cur);
+	log_words(what, "to write", &next);
 	bool regression = stm32h743_rdp_level(cur.optsr) > 0 && stm32h743_rdp_level(next.optsr) == 0;
 
 	if (regression)
@@ -299,6 +310,7 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 		retval = stm32h743_read_option_words(target, &after);
 	if (retval != ERROR_OK)
 		return change_failed(cmd, bank, what, true, retval);
+	log_words(what, "read back", &after);
 	report_changes(cmd, &cur, &after);
 	if (memcmp(&after, &next, sizeof(after))) {
 		LOG_ERROR("the chip did not take every value: the option registers read back "
