@@ -25,17 +25,11 @@ from harness import (Log, Sim, check, expect_eq, expect_in, expect_not_in, fail,
                      tmpfile)
 from harness.board import idle_firmware, write_file, read_file, section, between, attempt
 from harness import env
+from harness.chip import BANK_BASE, BANK_SIZE, SECTOR, WORD, OPTCR, OPTSR_CUR
 
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
 
-BANK_BASE = (0x08000000, 0x08100000)
-BANK_SIZE = 0x100000
-SECTOR = 0x20000
-WORD = 32
-
-OPTCR = 0x52002018
-OPTSR_CUR = 0x5200201C
 SWAP = 1 << 31            # OPTCR.SWAP_BANK, OPTSR.SWAP_BANK_OPT
 OPTCR_LOCKED = 0x00000001
 

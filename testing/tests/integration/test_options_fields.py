@@ -24,24 +24,13 @@ import struct
 from harness import (Log, Sim, capture, check, expect_eq, expect_in, fail, note, timeout,
                      tmpfile)
 from harness.board import idle_firmware, write_file, between, attempt
+from harness.chip import (BANK_BASE, BANK_SIZE, BOOT_CUR, OPTCR, OPTKEYR, OPTSR_CUR, OPTSR_PRG,
+                          PRAR_CUR, SCAR_CUR, WPSN_CUR, WORD)
 
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
 
-BANK_BASE = (0x08000000, 0x08100000)
-BANK_SIZE = 0x100000
-WORD = 32
-
 # The option registers as `mdw` shows them.
-OPTCR = 0x52002018
-OPTSR_CUR = 0x5200201C
-OPTSR_PRG = 0x52002020
-PRAR_CUR = (0x52002028, 0x52002128)
-SCAR_CUR = (0x52002030, 0x52002130)
-WPSN_CUR = (0x52002038, 0x52002138)
-BOOT_CUR = 0x52002040
-OPTKEYR = 0x52002008
-
 REGS = {'OPTCR': OPTCR, 'OPTSR_CUR': OPTSR_CUR, 'OPTSR_PRG': OPTSR_PRG,
         'PRAR_CUR1': PRAR_CUR[0], 'PRAR_CUR2': PRAR_CUR[1],
         'SCAR_CUR1': SCAR_CUR[0], 'SCAR_CUR2': SCAR_CUR[1],

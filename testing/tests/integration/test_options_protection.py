@@ -24,6 +24,8 @@ import sys
 
 from harness import Log, Sim, capture, check, expect_eq, expect_in, fail, tmpfile
 from harness.board import idle_firmware, write_file, read_file, section, between, attempt
+from harness.chip import (BANK_BASE, BANK_SIZE, BOOT_CUR, OPTCR, OPTSR_CUR, OPTSR_FACTORY, PRAR_CUR,
+                          RDP_LEVEL0, RDP_LEVEL2, SCAR_CUR, SECTOR, WORD, WPSN_CUR)
 
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
@@ -31,21 +33,6 @@ TRANSPORTS = ('jtag', 'swd')
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_driver_images as di  # noqa: E402
 
-BANK_BASE = (0x08000000, 0x08100000)
-BANK_SIZE = 0x100000
-SECTOR = 0x20000
-WORD = 32
-
-OPTCR = 0x52002018
-OPTSR_CUR = 0x5200201C
-PRAR_CUR = (0x52002028, 0x52002128)
-SCAR_CUR = (0x52002030, 0x52002130)
-WPSN_CUR = (0x52002038, 0x52002138)
-BOOT_CUR = 0x52002040
-
-OPTSR_FACTORY = 0x0006AAD0
-RDP_LEVEL0 = 0xAA
-RDP_LEVEL2 = 0xCC
 
 # What OpenOCD and the driver log when the debugger's read of the flash is refused.
 READ_REFUSED = [r'^Error: JTAG-DP STICKY ERROR$', r'^Error: Failed to read memory at 0x',
