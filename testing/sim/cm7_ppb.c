@@ -383,7 +383,7 @@ static int ppb_write32(struct cm7 *cm, uint32_t addr, uint32_t v)
 static int ppb_read(void *ctx, uint32_t off, unsigned int size, uint32_t *value,
 		enum bus_master who)
 {
-	uint32_t word;
+	uint32_t word = 0;	/* a refused read reads as 0, as the bus promises */
 	int ret = ppb_read32(ctx, off & ~3u, &word);
 
 	(void)who;
