@@ -22,14 +22,11 @@ from harness import Sim, check, expect_eq, expect_re, fail, tmpfile
 from harness.board import write_file, read_file, between
 from harness import env
 from harness.checks import FIRMWARE_STARTED
+from harness.chip import BANK_BASE, BANK_SIZE, SECTOR, WORD
 
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
 
-BANK_BASE = (0x08000000, 0x08100000)
-BANK_SIZE = 0x100000
-SECTOR = 0x20000
-WORD = 32                      # one 256-bit flash word
 FLASH_REGS = 0x52002000
 STACK_TOP = 0x20020000
 

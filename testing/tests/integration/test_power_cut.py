@@ -34,11 +34,8 @@ from harness import (Sim, capture, check, expect_eq, expect_gt, expect_in, expec
                      log, timeout, tmpfile)
 from harness.board import idle_firmware, write_file, read_file, section, between
 from harness import env
+from harness.chip import BANK_BASE, BANK_SIZE, SECTOR, WORD
 
-BANK_BASE = (0x08000000, 0x08100000)
-BANK_SIZE = 0x100000
-SECTOR = 0x20000
-WORD = 32
 ERASED_WORD = b'\xff' * WORD
 
 READ_FAILED = [r'^Error: JTAG-DP STICKY ERROR$', r'^Error: Failed to read memory at 0x',

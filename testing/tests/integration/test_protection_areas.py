@@ -31,6 +31,7 @@ import sys
 
 from harness import Log, Sim, capture, check, expect_eq, expect_in, expect_not_in, fail, tmpfile
 from harness import env
+from harness.chip import OPTSR_CUR
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_driver_images as di  # noqa: E402
@@ -38,7 +39,6 @@ import test_driver_images as di  # noqa: E402
 BANK1, BANK2 = di.BANK_BASE
 SECTOR = di.SECTOR
 OPTCR = 0x52002018
-OPTSR_CUR = 0x5200201C
 PRAR_CUR = (0x52002028, 0x52002128)
 SCAR_CUR = (0x52002030, 0x52002130)
 NO_AREA = 0x000000FF            # START 0xFF > END 0: the factory "no area"

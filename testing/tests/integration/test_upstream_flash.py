@@ -22,12 +22,8 @@ import struct
 from harness import (Sim, capture, check, expect_eq, expect_in, expect_not_in, expect_re, fail,
                      note, timeout, tmpfile)
 from harness.board import idle_firmware, write_file, read_file, section, between
+from harness.chip import BANK_BASE, BANK_SIZE, RDP_LEVEL0, RDP_LEVEL2, SECTOR, SECTORS, WORD
 
-BANK_BASE = (0x08000000, 0x08100000)
-BANK_SIZE = 0x100000
-SECTOR = 0x20000
-SECTORS = 8
-WORD = 32                     # one 256-bit flash word
 IMAGE = 64 * 1024
 
 # Datasheet windows (typ, max) in ns
@@ -35,8 +31,6 @@ T_PROG_X8 = (290e3, 580e3)
 T_PROG_X64 = (100e3, 200e3)
 T_ERASE_X64 = (1000e6, 2000e6)
 
-RDP_LEVEL0 = 0xAA
-RDP_LEVEL2 = 0xCC
 
 OPTSR_CUR, OPTSR_PRG = 0x1C, 0x20
 WPSN_CUR, WPSN_PRG = 0x38, 0x3C
