@@ -25,8 +25,9 @@ PACKAGES=(
 	# target firmware and debugging it through OpenOCD
 	gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi
 	gdb-multiarch
-	# test scripts (the harness is Python; the memcheck test runs valgrind)
-	python3 valgrind
+	# the tests run under pytest (xdist: parallel workers); the memcheck
+	# test runs valgrind
+	python3 python3-pytest python3-pytest-xdist valgrind
 	# make lint (and its test): static analysis of our C
 	cppcheck
 	# make bench: its PNG plot

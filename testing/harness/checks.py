@@ -32,6 +32,7 @@ FIRMWARE_STARTED = '@@firmware-started'
 
 class TestFailure(AssertionError):
     """A test assertion failed; the message carries the context to show."""
+    __test__ = False    # an exception, not a pytest test class
 
 
 def tail(text, lines=TAIL_LINES):

@@ -32,7 +32,7 @@ def install_dir():
 
 
 def setup_environ(build=None):
-    """Fill in the H743_* variables (for the runner, demo and workers)."""
+    """Fill in the H743_* variables (for the tests, their pytest workers and the demo)."""
     if build:
         os.environ['H743_BUILDDIR'] = os.path.abspath(build)
         os.environ.pop('H743_INSTALL', None)
@@ -68,16 +68,21 @@ def tool(name):
 
 # ---- per-test scratch directory and notes ----------------------------------
 
-_tmpdir = None
+_fallback_tmpdir = None
 
 
 def tmpdir():
-    """This test's private directory (made by the runner, else a new one)."""
-    global _tmpdir
-    if _tmpdir is None:
-        _tmpdir = os.environ.get('H743_TEST_TMPDIR') or tempfile.mkdtemp(prefix='h743-')
-        os.makedirs(_tmpdir, exist_ok=True)
-    return _tmpdir
+    """This test's private directory: $H743_TEST_TMPDIR, which the pytest
+    plugin (testing/conftest.py) sets for each test, else one made once for
+    this process (benchmarks, the demo)."""
+    global _fallback_tmpdir
+    path = os.environ.get('H743_TEST_TMPDIR')
+    if not path:
+        if _fallback_tmpdir is None:
+            _fallback_tmpdir = tempfile.mkdtemp(prefix='h743-')
+        path = _fallback_tmpdir
+    os.makedirs(path, exist_ok=True)
+    return path
 
 
 def tmpfile(name):
@@ -93,6 +98,12 @@ def unique_name(stem, ext):
 
 
 _t0 = time.monotonic()
+
+
+def restart_clock():
+    """log()'s timestamps count from now (the start of a test)."""
+    global _t0
+    _t0 = time.monotonic()
 
 
 def log(msg):
@@ -113,7 +124,8 @@ def verbose():
 
 
 def log_output(text):
-    """With run-tests -v, copy a child's whole output into the test log."""
+    """With run-tests -v (H743_VERBOSE=1), copy a child's whole output into the
+    test's captured output."""
     if verbose():
         label = getattr(text, 'label', 'output')
         print('    --- %s ---\n%s\n    --- end of %s ---'
@@ -122,7 +134,8 @@ def log_output(text):
 
 
 def note(msg):
-    """A line the runner prints under the PASS/FAIL line (figures, benchmarks)."""
+    """A figure worth seeing when the test passes: printed in the run's
+    "notes" summary (testing/conftest.py), also logged."""
     log(msg)
     with open(tmpfile('notes.txt'), 'a') as f:
         f.write(msg + '\n')

@@ -2,8 +2,8 @@
 """The processes a test drives: h743sim, OpenOCD (batch or server), GDB.
 
 Every process is started through spawn(), recorded, and ended by cleanup()
-(the worker calls it after each test, pass or fail). Children stay in the
-worker's process group, which the runner kills as a whole on a hard timeout.
+(testing/conftest.py calls it after each test, pass or fail, and kills them
+all before it ends a pytest worker stuck past a test's hard time limit).
 """
 
 import json
@@ -51,6 +51,15 @@ def cleanup():
     """End everything this test started, newest first."""
     while _children:
         end(_children.pop(), grace=2.0)
+
+
+def kill_all():
+    """SIGKILL everything this test started, without waiting (hard timeout)."""
+    for proc in _children:
+        try:
+            proc.kill()
+        except OSError:
+            pass
 
 
 def read_log(path, label):

@@ -41,15 +41,12 @@ without a reason).
 """
 
 import collections
-import os
 import re
-import sys
 
 from harness import Sim, check, expect_eq, fail, note, timeout, tmpfile
 from harness.board import between, idle_firmware, write_file
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_driver_images as di  # noqa: E402
+from harness import driver as di
 
 Bad = collections.namedtuple('Bad', 'session cmd reason')
 

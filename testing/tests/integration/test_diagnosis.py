@@ -8,14 +8,12 @@ scenarios here that must get different, correct verdicts."""
 
 import os
 import random
-import sys
 
 from harness import check, expect_eq, expect_in, expect_not_in, expect_re, tmpfile
 from harness import env
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_driver_images as di  # noqa: E402
-from test_driver_images import Diagnosis, diag  # noqa: E402
+from harness import driver as di
+from harness.driver import Diagnosis, diag
 
 # The diagnosis' own error line, and OpenOCD's lines around a failed read.
 DIAG_ERRORS = [r'^Error: stm32h743: (verify|write|erase|read|diagnose) failed: ',

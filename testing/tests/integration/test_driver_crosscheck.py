@@ -4,16 +4,13 @@ same simulated chip: what ours writes and protects, upstream reads back
 and verifies (target/stm32h7x_dual_bank.cfg in a second session), and
 what upstream writes, ours verifies."""
 
-import os
-import sys
 
 from harness import capture, check, expect_eq, expect_in, tmpfile
 
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_driver_images as di  # noqa: E402
+from harness import driver as di
 
 
 def upstream(sim, *cmds, **kw):

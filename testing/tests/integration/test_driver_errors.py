@@ -8,9 +8,7 @@ raw option-register writes, a bank stuck busy, a weak core supply (ECC
 errors, bits that did not program), and `stm32h743 diagnose`
 (doc/stm32h743.texi, chapter Troubleshooting)."""
 
-import os
 import re
-import sys
 
 from harness import (capture, check, expect_eq, expect_in, expect_not_in, expect_re, fail, note,
                      timeout, tmpfile)
@@ -18,8 +16,7 @@ from harness import (capture, check, expect_eq, expect_in, expect_not_in, expect
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_driver_images as di  # noqa: E402
+from harness import driver as di
 
 # OpenOCD's own lines when a read of the flash is refused by the bus (the
 # driver explains the cause after them), and when the CRC algorithm it runs

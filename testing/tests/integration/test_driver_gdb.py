@@ -5,10 +5,8 @@ section in each bank (built here with arm-none-eabi-gcc) programs both;
 compare-sections matches; `monitor reset halt`, a hardware breakpoint on
 a function in flash, and `continue` stops there."""
 
-import os
 import re
 import subprocess
-import sys
 
 from harness import (OpenOCDServer, check, expect_eq, expect_in, expect_not_in, expect_re, fail,
                      tmpfile, tool)
@@ -17,8 +15,7 @@ from harness.checks import FIRMWARE_STARTED
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_driver_images as di  # noqa: E402
+from harness import driver as di
 
 FIRMWARE_C = r'''
 /* SPDX-License-Identifier: GPL-2.0-or-later */

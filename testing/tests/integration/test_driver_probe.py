@@ -6,9 +6,7 @@ of eight sectors, H743xG/H742xG with two banks of four (bank 2 still at
 without breaking init, gdb or anything else; silicon revisions V and Y; the
 physical bank (bank swap), the RDP level and the parallelism shown."""
 
-import os
 import re
-import sys
 
 from harness import OpenOCDServer, capture, check, expect_eq, expect_in, expect_not_in, expect_re
 from harness.checks import FIRMWARE_STARTED
@@ -16,8 +14,7 @@ from harness.checks import FIRMWARE_STARTED
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_driver_images as di  # noqa: E402
+from harness import driver as di
 
 NAMES = {2048: 'STM32H742xI/H743xI/H753xI', 1024: 'STM32H742xG/H743xG', 128: 'STM32H750xB'}
 

@@ -8,15 +8,13 @@ Python, the physical banks exported from the simulator's state, and the
 flash statistics (sectors erased, words programmed)."""
 
 import os
-import sys
 
 from harness import capture, check, expect_eq, expect_in, expect_not_in, note, timeout, tmpfile
 
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_driver_images as di  # noqa: E402
+from harness import driver as di
 
 PROGRAMMED_OK = ('** Programming Started **', '** Programming Finished **',
                  '** Verify Started **', '** Verified OK **', '** Resetting Target **')

@@ -6,9 +6,7 @@ programming parallelism (`stm32h743 psize`) as the chip sees it; no work
 area (host programming); verify explaining a wrong or missing image; and
 gaps between image sections left erased."""
 
-import os
 import re
-import sys
 
 from harness import (capture, check, expect_eq, expect_in, expect_not_in, expect_re, note, timeout,
                      tmpfile)
@@ -16,8 +14,7 @@ from harness import (capture, check, expect_eq, expect_in, expect_not_in, expect
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_driver_images as di  # noqa: E402
+from harness import driver as di
 
 IMAGE = 96 * 1024
 

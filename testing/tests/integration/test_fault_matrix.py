@@ -55,7 +55,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 
@@ -63,8 +62,8 @@ from harness import Log, Sim, check, expect_eq, fail, log, note, timeout, tmpfil
 from harness import env
 from harness.procs import OpenOCDBatch
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_driver_images as di  # noqa: E402
+from harness import driver as di
+from harness.board import wait_restarted
 
 BANK = di.BANK_SIZE
 SECTOR = di.SECTOR
@@ -442,17 +441,6 @@ def expect_outside_unchanged(op, got, board, what):
                 first = next(i for i in range(lo, hi) if got[b][i] != board[b][i])
                 fail('%s: physical bank %d sector %d changed (first at offset %#x), which '
                      '%s does not write' % (what, b + 1, s, first, op.name))
-
-
-def wait_restarted(sim, limit=30):
-    """The simulator logs `listening on` again after its power-loss restart."""
-    deadline = time.monotonic() + limit * env.time_scale()
-    while time.monotonic() < deadline:
-        if sim.log().count('listening on') >= 2:
-            return
-        check(sim.running(), 'h743sim died instead of restarting\n' + sim.status(), sim.log())
-        time.sleep(0.05)
-    fail('h743sim did not restart within %ds after the power loss' % limit, sim.log())
 
 
 def interrupted(sim):

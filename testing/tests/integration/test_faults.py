@@ -3,16 +3,13 @@
 a virtual time, and a debug connection that drops after N bytes. Each fault
 must do what the real board would, and leave the simulator usable."""
 
-import os
 import random
-import sys
 
 from harness import Sim, capture, check, expect_in, tmpfile
 from harness.board import idle_firmware, read_file, write_file
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_power_cut import (BANK_BASE, READ_FAILED, SECTOR, board_state,  # noqa: E402
-                            expect_state_loaded, wait_restarted)
+from harness.board import READ_FAILED, board_state, expect_state_loaded, wait_restarted
+from harness.chip import BANK_BASE, SECTOR
 
 
 def test_slow_sector_erases_slowly():

@@ -8,14 +8,11 @@ uses the CRC unit too. The simulator's counters (words programmed, sectors
 erased, bank erases, CRC runs, busy time per bank, virtual time) show what
 happened on the chip; the physical flash is compared at the end."""
 
-import os
 import re
-import sys
 
 from harness import Sim, check, expect_eq, expect_in, note, timeout
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_driver_images as di  # noqa: E402
+from harness import driver as di
 
 BANK = di.BANK_SIZE
 SECTOR = di.SECTOR

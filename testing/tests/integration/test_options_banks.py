@@ -18,14 +18,12 @@ both banks, so that it boots with the banks swapped or not.
 
 import random
 import re
-import struct
-import subprocess
 
 from harness import (Log, Sim, check, expect_eq, expect_in, expect_not_in, fail, note,
                      tmpfile)
-from harness.board import idle_firmware, write_file, read_file, section, between, attempt
-from harness import env
-from harness.chip import BANK_BASE, BANK_SIZE, SECTOR, WORD, OPTCR, OPTSR_CUR
+from harness.board import (attempt, between, dual_boot_state, export_bank, idle_firmware, outcome,
+                           read_file, reset_halt_session as session, section, write_file)
+from harness.chip import BANK_BASE, SECTOR, WORD, OPTCR, OPTSR_CUR
 
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
@@ -35,25 +33,6 @@ OPTCR_LOCKED = 0x00000001
 
 
 # ---- board, files, sessions ----------------------------------------------------------
-
-def board_state(bank1=b'', bank2=b'', name='board'):
-    """A state file of a board with the idle firmware at the start of both
-    banks, then bank1 / bank2 bytes after it."""
-    one = idle_firmware() + bank1
-    image = one + b'\xff' * (BANK_SIZE - len(one)) + idle_firmware() + bank2
-    state = tmpfile('%s-state.bin' % name)
-    with Sim('--flash-image', write_file('%s.bin' % name, image), state=state):
-        pass
-    return state
-
-
-def session(sim, *cmds, **kw):
-    """One batch session with our driver, the core halted by reset."""
-    return sim.openocd('init', 'reset halt', *cmds, **kw)
-
-
-def outcome(out, key):
-    return int(out.value('%s-rc' % key)), between(out, key)
 
 
 def expect_ok(out, key, what):
@@ -70,18 +49,6 @@ def swap_regs(key):
 def optcr_optsr(out, key):
     text = Log(between(out, 'regs-' + key), 'registers ' + key)
     return text.mem(OPTCR)[0], text.mem(OPTSR_CUR)[0]
-
-
-def export_bank(state, bank):
-    """Physical bank 1 or 2 as stored in the state file (h743sim tool mode)."""
-    path = tmpfile('export-%s-bank%d.bin' % (state.rsplit('/', 1)[-1], bank))
-    result = subprocess.run([env.sim_bin(), '--state', state, '--export-bank', str(bank), path],
-                            capture_output=True, text=True, timeout=30)
-    check(result.returncode == 0, 'h743sim --export-bank %d: exit %d: %s'
-          % (bank, result.returncode, (result.stdout + result.stderr).strip()))
-    data = read_file(path)
-    expect_eq(len(data), BANK_SIZE, 'exported bank %d size' % bank)
-    return data
 
 
 def physical_bank_line(out, key):
@@ -104,7 +71,7 @@ def test_swap_bank_takes_effect_at_reset():
     image = write_file('marker.bin', marker)
     back = tmpfile('marker-at-0x08100000.bin')
     first = tmpfile('first-word.bin')
-    state = board_state()
+    state = dual_boot_state()
     with Sim(state=state) as sim:
         out = session(sim, *swap_regs('before'),
                       *attempt('on', 'stm32h743 swap_bank on'), *swap_regs('pending'),
@@ -164,7 +131,7 @@ def test_swap_bank_takes_effect_at_reset():
 def test_swap_bank_toggle():
     """swap_bank toggle flips SWAP_BANK_OPT each time (OPTCR follows only
     at reset); toggle reset applies it at once."""
-    with Sim(state=board_state()) as sim:
+    with Sim(state=dual_boot_state()) as sim:
         before = sim.stats()['flash']['option_changes']
         out = session(sim, *attempt('t1', 'stm32h743 swap_bank toggle'), *swap_regs('t1'),
                       *attempt('t2', 'stm32h743 swap_bank toggle'), *swap_regs('t2'),
@@ -200,7 +167,7 @@ def test_mass_erase():
     grows by about one bank-erase time."""
     rng = random.Random(9)
     data = [rng.randbytes(DATA), rng.randbytes(DATA)]
-    state = board_state(data[0], data[1])
+    state = dual_boot_state(bank1=data[0], bank2=data[1])
     dumped = [tmpfile('bank%d-after-one.bin' % (b + 1)) for b in range(2)]
     with Sim(state=state) as sim:
         s0 = sim.stats()

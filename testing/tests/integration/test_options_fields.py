@@ -19,13 +19,12 @@ both banks, so that resets and bank swaps find a running core.
 """
 
 import re
-import struct
 
-from harness import (Log, Sim, capture, check, expect_eq, expect_in, fail, note, timeout,
-                     tmpfile)
-from harness.board import idle_firmware, write_file, between, attempt
-from harness.chip import (BANK_BASE, BANK_SIZE, BOOT_CUR, OPTCR, OPTKEYR, OPTSR_CUR, OPTSR_PRG,
-                          PRAR_CUR, SCAR_CUR, WPSN_CUR, WORD)
+from harness import Log, capture, check, expect_eq, expect_in, fail, note, timeout
+from harness.board import (attempt, between, dual_boot_sim as board_sim, outcome,
+                           reset_halt_session as session)
+from harness.chip import (BANK_BASE, BOOT_CUR, OPTCR, OPTKEYR, OPTSR_CUR, OPTSR_PRG,
+                          PRAR_CUR, SCAR_CUR, WPSN_CUR)
 
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
@@ -50,24 +49,6 @@ NO_BANK = r'^Error: flash bank \d+ does not exist'
 
 # ---- board, files, sessions ----------------------------------------------------------
 
-def board_state(name='board'):
-    """A state file of a board with the idle firmware at the start of both
-    banks (so it boots with the banks swapped or not)."""
-    image = idle_firmware() + b'\xff' * (BANK_SIZE - WORD) + idle_firmware()
-    state = tmpfile('%s-state.bin' % name)
-    with Sim('--flash-image', write_file('%s.bin' % name, image), state=state):
-        pass
-    return state
-
-
-def board_sim(name='board'):
-    return Sim(state=board_state(name))
-
-
-def session(sim, *cmds, **kw):
-    """One batch session with our driver, the core halted by reset."""
-    return sim.openocd('init', 'reset halt', *cmds, **kw)
-
 
 def dump(key):
     """Raw reads of every option register, between markers."""
@@ -86,11 +67,6 @@ def all_words(out, key):
     text = Log(between(out, 'regs-' + key), 'option registers %s' % key)
     addrs = [OPTCR + 4 * i for i in range(12)] + [PRAR_CUR[1] + 4 * i for i in range(6)]
     return dict(zip(addrs, text.mem(OPTCR, 12) + text.mem(PRAR_CUR[1], 6)))
-
-
-def outcome(out, key):
-    """(result code, everything printed while the command ran)."""
-    return int(out.value('%s-rc' % key)), between(out, key)
 
 
 def option_changes(sim):

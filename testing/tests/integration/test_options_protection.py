@@ -16,22 +16,19 @@ The board comes with a tiny firmware (vector table + `b .`) at the start of
 both banks, so that resets find a running core.
 """
 
-import os
 import random
 import re
-import struct
-import sys
 
-from harness import Log, Sim, capture, check, expect_eq, expect_in, fail, tmpfile
-from harness.board import idle_firmware, write_file, read_file, section, between, attempt
-from harness.chip import (BANK_BASE, BANK_SIZE, BOOT_CUR, OPTCR, OPTSR_CUR, OPTSR_FACTORY, PRAR_CUR,
+from harness import Log, capture, check, expect_eq, expect_in, fail, tmpfile
+from harness.board import (attempt, between, dual_boot_sim as board_sim, outcome, read_file,
+                           reset_halt_session as session, section, write_file)
+from harness.chip import (BANK_BASE, BOOT_CUR, OPTCR, OPTSR_CUR, OPTSR_FACTORY, PRAR_CUR,
                           RDP_LEVEL0, RDP_LEVEL2, SCAR_CUR, SECTOR, WORD, WPSN_CUR)
 
 # Run over JTAG (remote_bitbang) and over SWD (vdebug, dapdirect_swd).
 TRANSPORTS = ('jtag', 'swd')
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_driver_images as di  # noqa: E402
+from harness import driver as di
 
 
 # What OpenOCD and the driver log when the debugger's read of the flash is refused.
@@ -54,21 +51,6 @@ SECTOR_LINE = re.compile(r'^\t#\s*(\d+): 0x([0-9a-f]+) \(0x([0-9a-f]+) (\d+)kB\)
 def random_file(name, size, seed):
     data = random.Random(seed).randbytes(size)
     return write_file(name, data), data
-
-
-def board_sim(name='board'):
-    """A board with the idle firmware at the start of both banks, booted
-    from a state file prepared for it."""
-    image = idle_firmware() + b'\xff' * (BANK_SIZE - WORD) + idle_firmware()
-    state = tmpfile('%s-state.bin' % name)
-    with Sim('--flash-image', write_file('%s.bin' % name, image), state=state):
-        pass
-    return Sim(state=state)
-
-
-def session(sim, *cmds, **kw):
-    """One batch session with our driver, the core halted by reset."""
-    return sim.openocd('init', 'reset halt', *cmds, **kw)
 
 
 # Every option register, *_PRG included: 0x018..0x044 and 0x128..0x13C.
@@ -94,11 +76,6 @@ CUR_ADDRS = [OPTCR, OPTSR_CUR, BOOT_CUR] + list(PRAR_CUR + SCAR_CUR + WPSN_CUR)
 def changed(before, after, addrs=DUMP_ADDRS):
     return ['%08x: %08x -> %08x' % (a, before[a], after[a]) for a in addrs
             if before[a] != after[a]]
-
-
-def outcome(out, key):
-    """(result code, everything printed while the command ran)."""
-    return int(out.value('%s-rc' % key)), between(out, key)
 
 
 def flash_stats(sim):

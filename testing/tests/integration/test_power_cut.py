@@ -25,22 +25,16 @@ and a write after the power cut must complete the image.
 """
 
 import random
-import re
 import struct
-import subprocess
 import time
 
 from harness import (Sim, capture, check, expect_eq, expect_gt, expect_in, expect_not_in, fail,
                      log, timeout, tmpfile)
-from harness.board import idle_firmware, write_file, read_file, section, between
-from harness import env
+from harness.board import (READ_FAILED, between, board_state, expect_same_data, expect_state_loaded, export_bank,
+                           idle_firmware, read_file, section, wait_restarted, write_file)
 from harness.chip import BANK_BASE, BANK_SIZE, SECTOR, WORD
 
 ERASED_WORD = b'\xff' * WORD
-
-READ_FAILED = [r'^Error: JTAG-DP STICKY ERROR$', r'^Error: Failed to read memory at 0x',
-               r'^Error: read_memory: read at 0x']
-
 
 def firmware_image(name, size, seed, msp=0x20020000):
     """A firmware-like image: idle firmware, then random data."""
@@ -50,14 +44,6 @@ def firmware_image(name, size, seed, msp=0x20020000):
 
 def words(data):
     return [data[i:i + WORD] for i in range(0, len(data), WORD)]
-
-
-def board_state(image, *args):
-    """A state file of a board that came with `image` at 0x08000000."""
-    state = tmpfile('board-state.bin')
-    with Sim('--flash-image', write_file('board.bin', image), *args, state=state) as sim:
-        sim.openocd('init', 'halt', config='upstream')
-    return state
 
 
 def upstream(sim, *cmds, **kw):
@@ -78,29 +64,6 @@ def rewrite_and_check(sim, path, base, image, opts, what):
     expect_options_unchanged(sim, opts)
 
 
-def expect_state_loaded(sim):
-    """The simulator booted on its state file without complaint."""
-    text = sim.log()
-    bad = [line for line in text.split('\n')
-           if re.search(r'state file .*ignored|cannot (open|write) state file', line)]
-    check(not bad, 'state file trouble: %s' % '; '.join(bad), text)
-
-
-def export_bank(state, bank):
-    """Physical flash bank 1 or 2 as stored in a state file (h743sim tool
-    mode, which also refuses a corrupt file)."""
-    out_path = tmpfile('export-bank%d.bin' % bank)
-    result = subprocess.run([env.sim_bin(), '--state', state, '--export-bank', str(bank),
-                             out_path], capture_output=True, text=True, timeout=30)
-    text = result.stdout + result.stderr
-    check(result.returncode == 0 and 'ignored' not in text,
-          'h743sim --export-bank %d of %s: exit %d: %s' % (bank, state, result.returncode,
-                                                          text.strip()))
-    data = read_file(out_path)
-    expect_eq(len(data), BANK_SIZE, 'exported bank %d size' % bank)
-    return data
-
-
 OPTION_REGS = (0x5200201C, 0x52002028, 0x52002030, 0x52002038, 0x52002040,
                0x52002128, 0x52002130, 0x52002138)     # the *_CUR option registers
 
@@ -119,31 +82,6 @@ def expect_options_unchanged(sim, before):
     after = option_bytes(sim)
     expect_eq(' '.join('%08x' % r for r in after), ' '.join('%08x' % r for r in before),
               'option registers (FLASH_*_CUR) after the power cut')
-
-
-def wait_restarted(sim, listening_lines, limit=30):
-    """Wait until the simulator's log shows it listening again after an
-    injected power loss (same process, re-executed)."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if sim.log().count('listening on') >= listening_lines:
-            check(sim.running(), 'h743sim is not running after its restart\n' + sim.status())
-            return
-        if not sim.running():
-            fail('h743sim died instead of restarting\n' + sim.status(), sim.log())
-        time.sleep(0.05)
-    fail('h743sim did not restart within %ds after the power loss' % limit, sim.log())
-
-
-def first_difference(got, expected):
-    return next((i for i in range(min(len(got), len(expected))) if got[i] != expected[i]),
-                min(len(got), len(expected)))
-
-
-def expect_same_data(got, expected, what, context=None):
-    if got != expected:
-        i = first_difference(got, expected)
-        fail('%s: %d bytes, first difference at offset %#x' % (what, len(got), i), context)
 
 
 # ---- (a) the host process killed mid-write ----------------------------------------

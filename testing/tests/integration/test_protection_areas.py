@@ -27,14 +27,12 @@ import glob
 import os
 import re
 import subprocess
-import sys
 
 from harness import Log, Sim, capture, check, expect_eq, expect_in, expect_not_in, fail, tmpfile
 from harness import env
 from harness.chip import OPTSR_CUR
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_driver_images as di  # noqa: E402
+from harness import driver as di
 
 BANK1, BANK2 = di.BANK_BASE
 SECTOR = di.SECTOR

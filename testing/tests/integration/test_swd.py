@@ -10,11 +10,9 @@ silencing SWD too, and a JTAG vdebug connection refused with a reason.
 well: their files list TRANSPORTS.)"""
 
 import os
-import sys
 
 from harness import Sim, capture, check, expect_eq, expect_gt, expect_in, note
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness.board import dual_boot_sim
 
 SWD = ['board/h743sim-swd.cfg']
 JTAG = ['board/h743sim.cfg']
@@ -115,9 +113,9 @@ def test_rdp_level2_silences_swd():
     """RDP level 2 (confirmed) over SWD: from the end of the option change
     the SW-DP answers nothing, and after a power cycle an SWD connect gets
     no ACK: OpenOCD fails with the probe's no-access status."""
-    from test_options_protection import board_sim, rdp2_board
+    from test_options_protection import rdp2_board   # pytest puts this directory on sys.path
     os.environ['H743_TRANSPORT'] = 'swd'    # rdp2_board's session over SWD
-    with board_sim('rdp2-swd') as sim:
+    with dual_boot_sim('rdp2-swd') as sim:
         first = rdp2_board(sim)
         expect_in('rdp: 0 -> 2', first, 'option_set rdp 2 confirm')
         sim.stop()

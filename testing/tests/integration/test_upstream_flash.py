@@ -17,11 +17,10 @@ finds a running core instead of the blank chip's lockup.
 
 import random
 import re
-import struct
 
 from harness import (Sim, capture, check, expect_eq, expect_in, expect_not_in, expect_re, fail,
                      note, timeout, tmpfile)
-from harness.board import idle_firmware, write_file, read_file, section, between
+from harness.board import between, expect_same_data, idle_firmware, section, write_file
 from harness.chip import BANK_BASE, BANK_SIZE, RDP_LEVEL0, RDP_LEVEL2, SECTOR, SECTORS, WORD
 
 IMAGE = 64 * 1024
@@ -90,17 +89,6 @@ def option(out, key):
     if not m:
         fail('option_read %s printed %r' % (key, out.value(key)), out)
     return int(m.group(1), 16)
-
-
-def expect_same_data(path, expected, what, context=None):
-    got = read_file(path)
-    if got == expected:
-        return
-    if len(got) != len(expected):
-        fail('%s: %d bytes dumped, expected %d' % (what, len(got), len(expected)), context)
-    first = next(i for i in range(len(got)) if got[i] != expected[i])
-    fail('%s: first difference at offset %#x: 0x%02x instead of 0x%02x'
-         % (what, first, got[first], expected[first]), context)
 
 
 def expect_erased(path, size, what, context=None):
