@@ -55,12 +55,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
 /* The 35 bits shifted in: RnW, A[3:2], DATAIN. */
 static uint64_t scan_in(bool read, unsigned int a, uint32_t data)
 {
@@ -355,7 +349,7 @@ static void test_power_on_resets_dp(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_power_on_state),
 		T(test_dpidr),

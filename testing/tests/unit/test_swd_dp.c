@@ -37,12 +37,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
 static enum swd_ack dp_rd(struct rig *r, unsigned int a, uint32_t *v)
 {
 	return swd_dp_transfer(&r->swd, false, true, a, v);
@@ -224,7 +218,7 @@ static void test_rdp2_silences_the_port(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_starts_on_jtag),
 		T(test_line_reset_wants_dpidr_read_first),

@@ -74,12 +74,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
 static void clk(struct tap_chain *ch, bool tms, bool tdi)
 {
 	tap_chain_clock(ch, tms, tdi);
@@ -357,7 +351,7 @@ static void test_pause_keeps_shift_register(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_starts_in_reset),
 		T(test_state_graph),
