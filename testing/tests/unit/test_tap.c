@@ -138,7 +138,11 @@ static void value_bits(uint8_t *bits, uint64_t v, unsigned int n)
 		bits[i] = v >> i & 1;
 }
 
-/* Expected IEEE 1149.1 graph, { TMS = 0, TMS = 1 }. */
+/*
+ * Expected IEEE 1149.1 graph, { TMS = 0, TMS = 1 }. Written out again from
+ * the standard on purpose, not taken from tap.c's next_state[]: it is what
+ * test_state_graph holds that table to.
+ */
 static const enum tap_state graph[16][2] = {
 	[TAP_RESET]	= { TAP_IDLE, TAP_RESET },
 	[TAP_IDLE]	= { TAP_IDLE, TAP_DRSELECT },
