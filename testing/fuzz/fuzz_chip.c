@@ -152,3 +152,19 @@ struct stm32h743 *fuzz_chip_get(const struct fuzz_chip_choice *c)
 	log_set_clock(&chip->clock);	/* messages stamped with this chip's time */
 	return chip;
 }
+
+struct stm32h743 *fuzz_chip_for_input(const uint8_t **data, size_t *size)
+{
+	struct fuzz_chip_choice choice;
+	struct stm32h743 *chip;
+
+	if (*size < 1)
+		return NULL;
+	fuzz_chip_config((*data)[0], &choice);
+	chip = fuzz_chip_get(&choice);
+	if (!chip)
+		abort();
+	(*data)++;
+	(*size)--;
+	return chip;
+}

@@ -34,4 +34,22 @@ struct stm32h743 *fuzz_chip_get(const struct fuzz_chip_choice *c);
 /* Number of variants fuzz_chip_config() chooses from. */
 unsigned int fuzz_chip_nvariants(void);
 
+/*
+ * The wire targets (fuzz_rbb.c, fuzz_vdebug.c) read an input as one
+ * configuration byte, then the bytes of a connection.
+ *
+ * The chip the configuration byte chooses, that byte taken off the input;
+ * NULL for an empty input. Aborts when the chip cannot be created.
+ */
+struct stm32h743 *fuzz_chip_for_input(const uint8_t **data, size_t *size);
+
+/*
+ * They feed the connection in pieces, as recv() may return them, the chip
+ * running ahead a little between pieces: 50 us, less than main.c's 1 ms
+ * quantum, which would spend most of the fuzzing time in the core when the
+ * flash reads as code.
+ */
+#define FUZZ_PIECE		4096
+#define FUZZ_RUNAHEAD_PS	(50 * PS_PER_US)
+
 #endif

@@ -8,8 +8,7 @@
  * Input: one configuration byte (variant, revision, fault, trace: see
  * fuzz_chip_config()), then the bytes of the connection. The bytes go in
  * pieces of 4 KiB, as recv() may return them; between pieces the chip runs
- * ahead a little (50 us: less than main.c's 1 ms quantum, which would spend
- * most of the fuzzing time in the core when the flash reads as code).
+ * ahead a little (FUZZ_RUNAHEAD_PS, fuzz_chip.h says why).
  *
  * Checked besides the sanitizers: exactly one reply byte, '0' or '1', per
  * 'R' before the first 'Q', and nothing processed after 'Q'.
@@ -19,27 +18,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PIECE 4096
-#define RUNAHEAD_PS (50 * PS_PER_US)
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static uint8_t out[PIECE];
-	struct fuzz_chip_choice choice;
-
-	if (size < 1)
-		return 0;
-	fuzz_chip_config(data[0], &choice);
-	struct stm32h743 *chip = fuzz_chip_get(&choice);
+	static uint8_t out[FUZZ_PIECE];
+	struct stm32h743 *chip = fuzz_chip_for_input(&data, &size);
 
 	if (!chip)
-		abort();
-	data++;
-	size--;
-	for (size_t done = 0; done < size && !chip->rbb.quit; done += PIECE) {
-		size_t n = size - done < PIECE ? size - done : PIECE;
+		return 0;
+	for (size_t done = 0; done < size && !chip->rbb.quit; done += FUZZ_PIECE) {
+		size_t n = size - done < FUZZ_PIECE ? size - done : FUZZ_PIECE;
 		const uint8_t *in = data + done;
 		uint64_t before = chip->rbb.bytes_in;
 		size_t reads = 0;
@@ -58,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (out[i] != '0' && out[i] != '1')
 				abort();
 		if (!chip->rbb.quit)
-			chip_run_ahead(chip, RUNAHEAD_PS);
+			chip_run_ahead(chip, FUZZ_RUNAHEAD_PS);
 	}
 	chip_settle(chip);
 	return 0;

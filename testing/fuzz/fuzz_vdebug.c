@@ -20,9 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PIECE 4096
-#define RUNAHEAD_PS (50 * PS_PER_US)
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* The replies expected, in order: their lengths, from the framing below. */
@@ -69,29 +66,22 @@ static void frame(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_chip_choice choice;
-
-	if (size < 1)
-		return 0;
-	fuzz_chip_config(data[0], &choice);
-	struct stm32h743 *chip = fuzz_chip_get(&choice);
+	struct stm32h743 *chip = fuzz_chip_for_input(&data, &size);
 
 	if (!chip)
-		abort();
-	data++;
-	size--;
+		return 0;
 	frame(data, size);
 	n_replies = 0;
 	chip_select_transport(chip, TRANSPORT_SWD);
 	vdebug_connect(&chip->vdebug, on_reply, NULL);
-	for (size_t done = 0; done < size && !chip->vdebug.quit; done += PIECE) {
-		size_t n = size - done < PIECE ? size - done : PIECE;
+	for (size_t done = 0; done < size && !chip->vdebug.quit; done += FUZZ_PIECE) {
+		size_t n = size - done < FUZZ_PIECE ? size - done : FUZZ_PIECE;
 
 		vdebug_process(&chip->vdebug, data + done, n);
 		if (chip->vdebug.have >= VD_REQUEST_MAX)
 			abort();
 		if (!chip->vdebug.quit)
-			chip_run_ahead(chip, RUNAHEAD_PS);
+			chip_run_ahead(chip, FUZZ_RUNAHEAD_PS);
 	}
 	if (n_replies != n_expected)
 		abort();	/* a complete request went unanswered */

@@ -92,12 +92,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
 static void test_mem_load_store_little_endian(void **state)
 {
 	uint8_t b[4] = { 0 };
@@ -335,7 +329,7 @@ static void test_master_names(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mem_load_store_little_endian),
 		T(test_ram_read_write_sizes),

@@ -14,7 +14,7 @@
  */
 #include "unit_helpers.h"
 
-#include "stm32h743.h"
+#include "rig_chip.h"
 
 #define AXI		0x24000000u
 #define LINE_A		(AXI + 0x100)
@@ -44,24 +44,7 @@ struct rig {
 
 static int setup(void **state)
 {
-	struct rig *r = calloc(1, sizeof(*r));
-	const struct chip_config cfg = {
-		.rev_id = REV_ID_V, .tck_hz = 4000000, .cpu_hz = 64000000,
-		.variant = flash_find_variant("H743xI"),
-	};
-
-	assert_non_null(r);
-	assert_int_equal(chip_init(&r->chip, &cfg), 0);
-	*state = r;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct rig *r = *state;
-
-	chip_free(&r->chip);
-	free(r);
+	*state = RIG_CHIP_NEW(struct rig);
 	return 0;
 }
 
@@ -613,7 +596,7 @@ static void test_icache_keeps_old_called_function(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, rig_chip_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_identification_and_ccsidr_per_csselr),
 		T(test_line_fill_then_hit),

@@ -19,12 +19,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
 static void test_empty_map_overlaps_nothing(void **state)
 {
 	struct codemap *m = *state;
@@ -137,7 +131,7 @@ static void test_forget_keeps_overflow_conservative(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_empty_map_overlaps_nothing),
 		T(test_byte_range_inside_a_page),

@@ -48,39 +48,19 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
 static uint32_t rd(struct rig *r, uint32_t off)
 {
-	uint32_t v = 0;
-
-	assert_int_equal(tim_ops.read(&r->t, off, 4, &v, MASTER_CPU), BUS_OK);
-	return v;
+	return reg_read(&tim_ops, &r->t, off);
 }
 
 static void wr(struct rig *r, uint32_t off, uint32_t v)
 {
-	assert_int_equal(tim_ops.write(&r->t, off, 4, v, MASTER_CPU), BUS_OK);
+	reg_write(&tim_ops, &r->t, off, v);
 }
 
 static void live(struct rig *r, uint64_t ps)
 {
-	uint64_t end = r->clk.now + ps;
-
-	for (;;) {
-		uint64_t next = vclock_next_event(&r->clk);
-
-		if (next > end)
-			break;
-		vclock_advance(&r->clk, next - r->clk.now, VCLOCK_RUNAHEAD);
-		vclock_fire_due(&r->clk);
-	}
-	vclock_advance(&r->clk, end - r->clk.now, VCLOCK_RUNAHEAD);
-	vclock_fire_due(&r->clk);
+	let_time_pass(&r->clk, ps);
 }
 
 /* ChibiOS's system timer set-up: 1 MHz, free running, UG, CEN. */
@@ -346,7 +326,7 @@ static void test_sd_slot_without_a_card(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_reset_values),
 		T(test_prescaler_loads_at_the_update_event),

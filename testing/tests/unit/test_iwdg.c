@@ -44,39 +44,19 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
 static uint32_t rd(struct wd *t, uint32_t off)
 {
-	uint32_t v = 0xDEADBEEF;
-
-	assert_int_equal(iwdg_ops.read(&t->w, off, 4, &v, MASTER_CPU), BUS_OK);
-	return v;
+	return reg_read(&iwdg_ops, &t->w, off);
 }
 
 static void wr(struct wd *t, uint32_t off, uint32_t v)
 {
-	assert_int_equal(iwdg_ops.write(&t->w, off, 4, v, MASTER_CPU), BUS_OK);
+	reg_write(&iwdg_ops, &t->w, off, v);
 }
 
-/* Advance time event by event, up to `ps` from now. */
 static void run(struct wd *t, uint64_t ps)
 {
-	uint64_t end = t->clk.now + ps;
-
-	for (;;) {
-		uint64_t next = vclock_next_event(&t->clk);
-
-		if (next > end)
-			break;
-		vclock_advance(&t->clk, next - t->clk.now, VCLOCK_SKIP);
-		vclock_fire_due(&t->clk);
-	}
-	vclock_advance(&t->clk, end - t->clk.now, VCLOCK_SKIP);
+	let_time_pass(&t->clk, ps);
 }
 
 static void test_reset_values(void **state)
@@ -361,7 +341,7 @@ static void test_other_reason_ends_the_series(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_reset_values),
 		T(test_write_protection),

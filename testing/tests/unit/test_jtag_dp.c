@@ -8,19 +8,15 @@
 #include "unit_helpers.h"
 
 #include "jtag_dp.h"
+#include "rig_dp.h"
 
 #define DP_CTRL_STAT	0x4
 #define DP_SELECT	0x8
 #define DP_RDBUFF	0xC
-#define RAM_BASE	0x20000000u
-#define BAD_ADDR	0x40000000u	/* nothing mapped there */
 
 struct rig {
-	struct adi_dp adp;
+	struct dap_rig dap;
 	struct jtag_dp dp;
-	struct bus bus;
-	struct mem_ap ap0, ap2;
-	uint8_t ram[1024];
 	unsigned int before_ap_calls;
 	unsigned int after_ap_calls;
 };
@@ -40,24 +36,12 @@ static int setup(void **state)
 	struct rig *r = calloc(1, sizeof(*r));
 
 	assert_non_null(r);
-	bus_init(&r->bus, "test");
-	bus_add_memory(&r->bus, "ram", RAM_BASE, sizeof(r->ram), r->ram, false);
-	mem_ap_init(&r->ap0, "ap0", 0x84770001, 0xE00FE003, &r->bus, MASTER_AP0);
-	mem_ap_init(&r->ap2, "ap2", 0x54770002, 0xE00E0003, &r->bus, MASTER_AP2);
-	dp_power_on(&r->adp);
-	dp_attach_ap(&r->adp, 0, &r->ap0);
-	dp_attach_ap(&r->adp, 2, &r->ap2);
-	r->adp.before_ap = before_ap;
-	r->adp.after_ap = after_ap;
-	r->adp.ctx = r;
-	jtag_dp_init(&r->dp, &r->adp);
+	dap_rig_init(&r->dap);
+	r->dap.adp.before_ap = before_ap;
+	r->dap.adp.after_ap = after_ap;
+	r->dap.adp.ctx = r;
+	jtag_dp_init(&r->dp, &r->dap.adp);
 	*state = r;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	free(*state);
 	return 0;
 }
 
@@ -178,7 +162,7 @@ static void test_bus_error_sets_stickyerr_w1c(void **state)
 	ap_write(&r->dp, 0, AP_REG_TAR, BAD_ADDR);
 	assert_int_equal(ap_read(&r->dp, 0, AP_REG_DRW), 0);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000 | CS_STICKYERR);
-	assert_true(r->adp.sticky_errors == 1);
+	assert_true(r->dap.adp.sticky_errors == 1);
 	/* writing 0 to the sticky bit keeps it */
 	dp_write(&r->dp, DP_CTRL_STAT, 0x50000000);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000 | CS_STICKYERR);
@@ -200,8 +184,8 @@ static void test_stickyerr_discards_ap_transactions(void **state)
 	ap_write(&r->dp, 0, AP_REG_TAR, RAM_BASE);
 	ap_write(&r->dp, 0, AP_REG_DRW, 0x22222222);
 	assert_int_equal(ap_read(&r->dp, 0, AP_REG_IDR), 0);
-	assert_int_equal(mem_load(r->ram, 4), 0);
-	assert_true(r->adp.sticky_errors == 1);
+	assert_int_equal(mem_load(r->dap.ram, 4), 0);
+	assert_true(r->dap.adp.sticky_errors == 1);
 	/* cleared: the AP shows it never saw the TAR write */
 	dp_write(&r->dp, DP_CTRL_STAT, 0x50000020);
 	assert_int_equal(ap_read(&r->dp, 0, AP_REG_TAR), BAD_ADDR);
@@ -213,7 +197,7 @@ static void test_pipelined_read_result(void **state)
 	struct rig *r = *state;
 
 	power_up(&r->dp);
-	mem_store(r->ram + 0x10, 4, 0xFEEDC0DE);
+	mem_store(r->dap.ram + 0x10, 4, 0xFEEDC0DE);
 	ap_write(&r->dp, 0, AP_REG_CSW, 0xA2000002);
 	ap_write(&r->dp, 0, AP_REG_TAR, RAM_BASE + 0x10);
 	dp_write(&r->dp, DP_SELECT, 0);
@@ -244,8 +228,8 @@ static void test_ap_write_then_read_memory(void **state)
 	ap_write(&r->dp, 0, AP_REG_TAR, RAM_BASE + 0x100);
 	ap_write(&r->dp, 0, AP_REG_DRW, 0x01020304);
 	ap_write(&r->dp, 0, AP_REG_DRW, 0x05060708);
-	assert_int_equal(mem_load(r->ram + 0x100, 4), 0x01020304);
-	assert_int_equal(mem_load(r->ram + 0x104, 4), 0x05060708);
+	assert_int_equal(mem_load(r->dap.ram + 0x100, 4), 0x01020304);
+	assert_int_equal(mem_load(r->dap.ram + 0x104, 4), 0x05060708);
 	assert_int_equal(ap_read(&r->dp, 0, AP_REG_TAR), RAM_BASE + 0x108);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT) & CS_STICKYERR, 0);
 }
@@ -286,7 +270,7 @@ static void test_ap_access_without_debug_power(void **state)
 
 	ap_write(&r->dp, 0, AP_REG_TAR, 0x12345678);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), CS_STICKYERR);
-	assert_int_equal(r->ap0.tar, 0);
+	assert_int_equal(r->dap.ap0.tar, 0);
 	dp_write(&r->dp, DP_CTRL_STAT, 0x50000020);
 	assert_int_equal(ap_read(&r->dp, 0, AP_REG_TAR), 0);
 }
@@ -297,10 +281,10 @@ static void test_aps_disabled(void **state)
 	struct rig *r = *state;
 
 	power_up(&r->dp);
-	r->adp.aps_disabled = true;
+	r->dap.adp.aps_disabled = true;
 	ap_write(&r->dp, 0, AP_REG_TAR, RAM_BASE);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000 | CS_STICKYERR);
-	assert_int_equal(r->ap0.tar, 0);
+	assert_int_equal(r->dap.ap0.tar, 0);
 	dp_write(&r->dp, DP_CTRL_STAT, 0x50000020);
 	assert_int_equal(ap_read(&r->dp, 0, AP_REG_IDR), 0);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000 | CS_STICKYERR);
@@ -317,7 +301,7 @@ static void test_before_ap_hook_per_ap_transaction(void **state)
 	ap_write(&r->dp, 0, AP_REG_TAR, RAM_BASE);
 	ap_read(&r->dp, 0, AP_REG_TAR);
 	assert_int_equal(r->before_ap_calls, 2);
-	assert_true(r->adp.ap_transactions == 2);
+	assert_true(r->dap.adp.ap_transactions == 2);
 }
 
 /* An unclocked AP answers nothing, not even IDR; the other APs and the DP do. */
@@ -326,19 +310,19 @@ static void test_unclocked_ap_fails_alone(void **state)
 	struct rig *r = *state;
 
 	power_up(&r->dp);
-	r->ap0.unclocked = true;
+	r->dap.ap0.unclocked = true;
 	assert_int_equal(ap_read(&r->dp, 0, AP_REG_IDR), 0);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000 | CS_STICKYERR);
 	dp_write(&r->dp, DP_CTRL_STAT, 0x50000020);
 	ap_write(&r->dp, 0, AP_REG_TAR, RAM_BASE);
-	assert_int_equal(r->ap0.tar, 0);
+	assert_int_equal(r->dap.ap0.tar, 0);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000 | CS_STICKYERR);
 	dp_write(&r->dp, DP_CTRL_STAT, 0x50000020);
 	assert_int_equal(ap_read(&r->dp, 2, AP_REG_IDR), 0x54770002);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0xF0000000);
 	/* the chip hears of every transaction that reached an AP */
 	assert_int_equal(r->after_ap_calls, 3);
-	r->ap0.unclocked = false;
+	r->dap.ap0.unclocked = false;
 	assert_int_equal(ap_read(&r->dp, 0, AP_REG_IDR), 0x84770001);
 }
 
@@ -348,14 +332,14 @@ static void test_power_on_resets_dp(void **state)
 
 	power_up(&r->dp);
 	dp_write(&r->dp, DP_SELECT, 0x020000F0);
-	dp_power_on(&r->adp);
+	dp_power_on(&r->dap.adp);
 	assert_int_equal(dp_read(&r->dp, DP_CTRL_STAT), 0);
 	assert_int_equal(dp_read(&r->dp, DP_SELECT), 0);
 }
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_power_on_state),
 		T(test_dpidr),

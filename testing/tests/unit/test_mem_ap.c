@@ -74,12 +74,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
 static uint32_t rd(struct mem_ap *ap, uint8_t reg)
 {
 	uint32_t v = 0xDEADBEEF;
@@ -330,7 +324,7 @@ static void test_master_and_size_reach_the_bus(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_reset_state),
 		T(test_csw_readback),

@@ -60,12 +60,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
 static size_t feed(struct rig *r, const char *s, char *reply)
 {
 	size_t len = strlen(s);
@@ -209,7 +203,7 @@ static void test_idcode_scan_through_the_wire(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_rising_edges_only),
 		T(test_sample_answers_one_digit),

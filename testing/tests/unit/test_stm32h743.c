@@ -12,7 +12,7 @@
  */
 #include "unit_helpers.h"
 
-#include "stm32h743.h"
+#include "rig_chip.h"
 
 #define DP_CTRL_STAT	0x4
 #define DP_SELECT	0x8
@@ -149,27 +149,12 @@ static bool sticky(struct rig *r)
 
 static int setup(void **state)
 {
-	struct rig *r = calloc(1, sizeof(*r));
-	const struct chip_config cfg = {
-		.rev_id = REV_ID_V, .tck_hz = 4000000, .cpu_hz = 64000000,
-		.variant = flash_find_variant("H743xI"),
-	};
+	struct rig *r = RIG_CHIP_NEW(struct rig);
 
-	assert_non_null(r);
-	assert_int_equal(chip_init(&r->chip, &cfg), 0);
 	chip_power_on(&r->chip);
 	r->in[r->n++] = 'r';		/* OpenOCD's init: no reset line asserted */
 	tlr_idle(r);
 	*state = r;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct rig *r = *state;
-
-	chip_free(&r->chip);
-	free(r);
 	return 0;
 }
 
@@ -879,7 +864,7 @@ static void test_wfe_and_wide_wfi_sleep(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, rig_chip_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_chain_idcodes),
 		T(test_ir_capture_values),

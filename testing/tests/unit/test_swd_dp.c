@@ -7,17 +7,12 @@
  */
 #include "unit_helpers.h"
 
+#include "rig_dp.h"
 #include "swd_dp.h"
 
-#define RAM_BASE	0x20000000u
-#define BAD_ADDR	0x40000000u	/* nothing mapped there */
-
 struct rig {
-	struct adi_dp adp;
+	struct dap_rig dap;
 	struct swd_dp swd;
-	struct bus bus;
-	struct mem_ap ap0, ap2;
-	uint8_t ram[1024];
 };
 
 static int setup(void **state)
@@ -25,21 +20,9 @@ static int setup(void **state)
 	struct rig *r = calloc(1, sizeof(*r));
 
 	assert_non_null(r);
-	bus_init(&r->bus, "test");
-	bus_add_memory(&r->bus, "ram", RAM_BASE, sizeof(r->ram), r->ram, false);
-	mem_ap_init(&r->ap0, "ap0", 0x84770001, 0xE00FE003, &r->bus, MASTER_AP0);
-	mem_ap_init(&r->ap2, "ap2", 0x54770002, 0xE00E0003, &r->bus, MASTER_AP2);
-	dp_power_on(&r->adp);
-	dp_attach_ap(&r->adp, 0, &r->ap0);
-	dp_attach_ap(&r->adp, 2, &r->ap2);
-	swd_dp_init(&r->swd, &r->adp);
+	dap_rig_init(&r->dap);
+	swd_dp_init(&r->swd, &r->dap.adp);
 	*state = r;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	free(*state);
 	return 0;
 }
 
@@ -128,8 +111,8 @@ static void test_ap_reads_are_posted(void **state)
 	uint32_t v = 0;
 
 	connect(r);
-	mem_store(r->ram + 0x20, 4, 0x11112222);
-	mem_store(r->ram + 0x24, 4, 0x33334444);
+	mem_store(r->dap.ram + 0x20, 4, 0x11112222);
+	mem_store(r->dap.ram + 0x24, 4, 0x33334444);
 	assert_int_equal(ap_wr(r, 0x0, 0xA2000012), SWD_ACK_OK);	/* CSW: 32-bit, increment */
 	assert_int_equal(ap_wr(r, 0x4, RAM_BASE + 0x20), SWD_ACK_OK);
 	assert_int_equal(ap_rd(r, 0xC, &v), SWD_ACK_OK);		/* stale */
@@ -140,7 +123,7 @@ static void test_ap_reads_are_posted(void **state)
 	/* RDBUFF reads again what it holds, and has no side effect */
 	assert_int_equal(dp_rd(r, DP_REG_RDBUFF, &v), SWD_ACK_OK);
 	assert_int_equal(v, 0x33334444);
-	assert_int_equal(r->ap0.tar, RAM_BASE + 0x28);
+	assert_int_equal(r->dap.ap0.tar, RAM_BASE + 0x28);
 }
 
 static void test_select_reaches_ap2(void **state)
@@ -181,7 +164,7 @@ static void test_sticky_error_faults_until_abort(void **state)
 	assert_int_equal(dp_wr(r, 0x0, ABORT_STKERRCLR), SWD_ACK_OK);
 	assert_int_equal(ctrl_stat(r), 0xF0000000);
 	assert_int_equal(ap_wr(r, 0x4, RAM_BASE), SWD_ACK_OK);
-	assert_int_equal(r->ap0.tar, RAM_BASE);
+	assert_int_equal(r->dap.ap0.tar, RAM_BASE);
 }
 
 /* Over SWD the sticky bits are read-only in CTRL/STAT (ABORT clears them). */
@@ -190,7 +173,7 @@ static void test_ctrl_stat_write_keeps_sticky_bits(void **state)
 	struct rig *r = *state;
 
 	connect(r);
-	r->adp.ctrl_stat |= CS_STICKYCMP;
+	r->dap.adp.ctrl_stat |= CS_STICKYCMP;
 	assert_int_equal(dp_wr(r, DP_REG_CTRL_STAT, 0x50000000 | CS_STICKY_MASK), SWD_ACK_OK);
 	assert_int_equal(ctrl_stat(r), 0xF0000000 | CS_STICKYCMP);
 	assert_int_equal(dp_wr(r, 0x0, ABORT_STKCMPCLR), SWD_ACK_OK);
@@ -205,7 +188,7 @@ static void test_ap_without_debug_power_faults_next(void **state)
 	swd_dp_jtag_to_swd(&r->swd);
 	dp_rd(r, 0x0, &v);
 	assert_int_equal(ap_wr(r, 0x4, RAM_BASE), SWD_ACK_OK);
-	assert_int_equal(r->ap0.tar, 0);
+	assert_int_equal(r->dap.ap0.tar, 0);
 	assert_int_equal(ap_rd(r, 0xC, &v), SWD_ACK_FAULT);
 }
 
@@ -224,7 +207,7 @@ static void test_rdp2_silences_the_port(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_starts_on_jtag),
 		T(test_line_reset_wants_dpidr_read_first),

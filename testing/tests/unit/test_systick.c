@@ -42,40 +42,19 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
 static uint32_t rd(struct rig *r, uint32_t off)
 {
-	uint32_t v = 0;
-
-	assert_int_equal(systick_ops.read(&r->s, off, 4, &v, MASTER_CPU), BUS_OK);
-	return v;
+	return reg_read(&systick_ops, &r->s, off);
 }
 
 static void wr(struct rig *r, uint32_t off, uint32_t v)
 {
-	assert_int_equal(systick_ops.write(&r->s, off, 4, v, MASTER_CPU), BUS_OK);
+	reg_write(&systick_ops, &r->s, off, v);
 }
 
-/* Let ps of virtual time pass, events firing on time. */
 static void live(struct rig *r, uint64_t ps)
 {
-	uint64_t end = r->clk.now + ps;
-
-	for (;;) {
-		uint64_t next = vclock_next_event(&r->clk);
-
-		if (next > end)
-			break;
-		vclock_advance(&r->clk, next - r->clk.now, VCLOCK_RUNAHEAD);
-		vclock_fire_due(&r->clk);
-	}
-	vclock_advance(&r->clk, end - r->clk.now, VCLOCK_RUNAHEAD);
-	vclock_fire_due(&r->clk);
+	let_time_pass(&r->clk, ps);
 }
 
 static void start(struct rig *r, uint32_t reload, uint32_t csr)
@@ -204,7 +183,7 @@ static void test_clock_change_half_way(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_reset_values),
 		T(test_counts_down_from_the_reload_value),

@@ -74,12 +74,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
 static void clk(struct tap_chain *ch, bool tms, bool tdi)
 {
 	tap_chain_clock(ch, tms, tdi);
@@ -144,7 +138,11 @@ static void value_bits(uint8_t *bits, uint64_t v, unsigned int n)
 		bits[i] = v >> i & 1;
 }
 
-/* Expected IEEE 1149.1 graph, { TMS = 0, TMS = 1 }. */
+/*
+ * Expected IEEE 1149.1 graph, { TMS = 0, TMS = 1 }. Written out again from
+ * the standard on purpose, not taken from tap.c's next_state[]: it is what
+ * test_state_graph holds that table to.
+ */
 static const enum tap_state graph[16][2] = {
 	[TAP_RESET]	= { TAP_IDLE, TAP_RESET },
 	[TAP_IDLE]	= { TAP_IDLE, TAP_DRSELECT },
@@ -357,7 +355,7 @@ static void test_pause_keeps_shift_register(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_starts_in_reset),
 		T(test_state_graph),

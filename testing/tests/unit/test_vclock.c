@@ -44,6 +44,28 @@ static void setup_ev(struct ev *ev, struct rec *r, char tag)
 	ev->tag = tag;
 }
 
+/* A clock and three events on it that record when they fire: 'a', 'b', 'c'. */
+struct bench {
+	struct vclock clk;
+	struct rec r;
+	struct ev a, b, c;
+};
+
+static void bench_init(struct bench *t)
+{
+	vclock_init(&t->clk);
+	memset(&t->r, 0, sizeof(t->r));
+	t->r.clk = &t->clk;
+	setup_ev(&t->a, &t->r, 'a');
+	setup_ev(&t->b, &t->r, 'b');
+	setup_ev(&t->c, &t->r, 'c');
+}
+
+static void arm(struct bench *t, struct ev *ev, uint64_t when)
+{
+	vclock_schedule(&t->clk, &ev->e, when, on_event, ev);
+}
+
 static void test_init_and_advance(void **state)
 {
 	struct vclock clk;
@@ -64,161 +86,135 @@ static void test_init_and_advance(void **state)
 
 static void test_fire_in_time_order(void **state)
 {
-	struct vclock clk;
-	struct rec r = { .clk = &clk };
-	struct ev a, b, c;
+	struct bench t;
 
 	(void)state;
-	vclock_init(&clk);
-	setup_ev(&a, &r, 'a');
-	setup_ev(&b, &r, 'b');
-	setup_ev(&c, &r, 'c');
+	bench_init(&t);
 	/* scheduled out of order */
-	vclock_schedule(&clk, &c.e, 300, on_event, &c);
-	vclock_schedule(&clk, &a.e, 100, on_event, &a);
-	vclock_schedule(&clk, &b.e, 200, on_event, &b);
-	assert_true(vclock_next_event(&clk) == 100);
-	vclock_advance(&clk, 1000, VCLOCK_SKIP);
-	assert_int_equal(vclock_fire_due(&clk), 3);
-	assert_string_equal(r.order, "abc");
-	assert_true(vclock_next_event(&clk) == UINT64_MAX);
-	assert_false(a.e.armed);
+	arm(&t, &t.c, 300);
+	arm(&t, &t.a, 100);
+	arm(&t, &t.b, 200);
+	assert_true(vclock_next_event(&t.clk) == 100);
+	vclock_advance(&t.clk, 1000, VCLOCK_SKIP);
+	assert_int_equal(vclock_fire_due(&t.clk), 3);
+	assert_string_equal(t.r.order, "abc");
+	assert_true(vclock_next_event(&t.clk) == UINT64_MAX);
+	assert_false(t.a.e.armed);
 }
 
 static void test_not_due_does_not_fire(void **state)
 {
-	struct vclock clk;
-	struct rec r = { .clk = &clk };
-	struct ev a, b;
+	struct bench t;
 
 	(void)state;
-	vclock_init(&clk);
-	setup_ev(&a, &r, 'a');
-	setup_ev(&b, &r, 'b');
-	vclock_schedule(&clk, &a.e, 100, on_event, &a);
-	vclock_schedule(&clk, &b.e, 101, on_event, &b);
-	vclock_advance(&clk, 99, VCLOCK_SKIP);
-	assert_int_equal(vclock_fire_due(&clk), 0);
-	vclock_advance(&clk, 1, VCLOCK_SKIP);	/* exactly at its time */
-	assert_int_equal(vclock_fire_due(&clk), 1);
-	assert_string_equal(r.order, "a");
-	assert_true(vclock_next_event(&clk) == 101);
-	assert_true(b.e.armed);
+	bench_init(&t);
+	arm(&t, &t.a, 100);
+	arm(&t, &t.b, 101);
+	vclock_advance(&t.clk, 99, VCLOCK_SKIP);
+	assert_int_equal(vclock_fire_due(&t.clk), 0);
+	vclock_advance(&t.clk, 1, VCLOCK_SKIP);	/* exactly at its time */
+	assert_int_equal(vclock_fire_due(&t.clk), 1);
+	assert_string_equal(t.r.order, "a");
+	assert_true(vclock_next_event(&t.clk) == 101);
+	assert_true(t.b.e.armed);
 }
 
 static void test_reschedule_moves_event(void **state)
 {
-	struct vclock clk;
-	struct rec r = { .clk = &clk };
-	struct ev a, b;
+	struct bench t;
 
 	(void)state;
-	vclock_init(&clk);
-	setup_ev(&a, &r, 'a');
-	setup_ev(&b, &r, 'b');
-	vclock_schedule(&clk, &a.e, 100, on_event, &a);
-	vclock_schedule(&clk, &b.e, 200, on_event, &b);
-	vclock_schedule(&clk, &a.e, 300, on_event, &a);	/* re-arm later */
-	assert_int_equal(clk.nevents, 2);
-	assert_true(vclock_next_event(&clk) == 200);
-	vclock_advance(&clk, 1000, VCLOCK_SKIP);
-	assert_int_equal(vclock_fire_due(&clk), 2);	/* a fires once, not twice */
-	assert_string_equal(r.order, "ba");
+	bench_init(&t);
+	arm(&t, &t.a, 100);
+	arm(&t, &t.b, 200);
+	arm(&t, &t.a, 300);	/* re-arm later */
+	assert_int_equal(t.clk.nevents, 2);
+	assert_true(vclock_next_event(&t.clk) == 200);
+	vclock_advance(&t.clk, 1000, VCLOCK_SKIP);
+	assert_int_equal(vclock_fire_due(&t.clk), 2);	/* a fires once, not twice */
+	assert_string_equal(t.r.order, "ba");
 }
 
 static void test_cancel(void **state)
 {
-	struct vclock clk;
-	struct rec r = { .clk = &clk };
-	struct ev a, b, c;
+	struct bench t;
 
 	(void)state;
-	vclock_init(&clk);
-	setup_ev(&a, &r, 'a');
-	setup_ev(&b, &r, 'b');
-	setup_ev(&c, &r, 'c');
-	vclock_schedule(&clk, &a.e, 10, on_event, &a);
-	vclock_schedule(&clk, &b.e, 20, on_event, &b);
-	vclock_schedule(&clk, &c.e, 30, on_event, &c);
-	vclock_cancel(&clk, &a.e);
-	assert_false(a.e.armed);
-	vclock_cancel(&clk, &a.e);	/* cancelling twice is harmless */
-	assert_int_equal(clk.nevents, 2);
-	assert_true(vclock_next_event(&clk) == 20);
-	vclock_advance(&clk, 100, VCLOCK_SKIP);
-	assert_int_equal(vclock_fire_due(&clk), 2);
-	assert_string_equal(r.order, "bc");
+	bench_init(&t);
+	arm(&t, &t.a, 10);
+	arm(&t, &t.b, 20);
+	arm(&t, &t.c, 30);
+	vclock_cancel(&t.clk, &t.a.e);
+	assert_false(t.a.e.armed);
+	vclock_cancel(&t.clk, &t.a.e);	/* cancelling twice is harmless */
+	assert_int_equal(t.clk.nevents, 2);
+	assert_true(vclock_next_event(&t.clk) == 20);
+	vclock_advance(&t.clk, 100, VCLOCK_SKIP);
+	assert_int_equal(vclock_fire_due(&t.clk), 2);
+	assert_string_equal(t.r.order, "bc");
 }
 
 static void test_event_in_the_past_fires_at_once(void **state)
 {
-	struct vclock clk;
-	struct rec r = { .clk = &clk };
-	struct ev a;
+	struct bench t;
 
 	(void)state;
-	vclock_init(&clk);
-	setup_ev(&a, &r, 'a');
-	vclock_advance(&clk, 500, VCLOCK_WIRE);
-	vclock_schedule(&clk, &a.e, 100, on_event, &a);
-	assert_int_equal(vclock_fire_due(&clk), 1);
-	assert_true(r.fired_at[0] == 500);
+	bench_init(&t);
+	vclock_advance(&t.clk, 500, VCLOCK_WIRE);
+	arm(&t, &t.a, 100);
+	assert_int_equal(vclock_fire_due(&t.clk), 1);
+	assert_true(t.r.fired_at[0] == 500);
 }
 
 static void test_chained_events(void **state)
 {
-	struct vclock clk;
-	struct rec r = { .clk = &clk };
-	struct ev a, b, c, late;
+	struct bench t;
+	struct ev late;
 
 	(void)state;
-	vclock_init(&clk);
-	setup_ev(&a, &r, 'a');
-	setup_ev(&b, &r, 'b');
-	setup_ev(&c, &r, 'c');
-	setup_ev(&late, &r, 'L');
+	bench_init(&t);
+	setup_ev(&late, &t.r, 'L');
 	/* a schedules b at once (due now), b schedules late in the future */
-	a.chain = &b;
-	a.chain_delay = 0;
-	b.chain = &late;
-	b.chain_delay = 1000;
-	vclock_schedule(&clk, &a.e, 10, on_event, &a);
-	vclock_schedule(&clk, &c.e, 60, on_event, &c);
-	vclock_advance(&clk, 50, VCLOCK_SKIP);
+	t.a.chain = &t.b;
+	t.a.chain_delay = 0;
+	t.b.chain = &late;
+	t.b.chain_delay = 1000;
+	arm(&t, &t.a, 10);
+	arm(&t, &t.c, 60);
+	vclock_advance(&t.clk, 50, VCLOCK_SKIP);
 	/* b is due at 50 (scheduled at now): it runs in the same call */
-	assert_int_equal(vclock_fire_due(&clk), 2);
-	assert_string_equal(r.order, "ab");
-	assert_true(vclock_next_event(&clk) == 60);
-	vclock_advance(&clk, 10, VCLOCK_SKIP);
-	assert_int_equal(vclock_fire_due(&clk), 1);
-	assert_true(vclock_next_event(&clk) == 1050);
-	vclock_advance(&clk, 990, VCLOCK_SKIP);
-	assert_int_equal(vclock_fire_due(&clk), 1);
-	assert_string_equal(r.order, "abcL");
+	assert_int_equal(vclock_fire_due(&t.clk), 2);
+	assert_string_equal(t.r.order, "ab");
+	assert_true(vclock_next_event(&t.clk) == 60);
+	vclock_advance(&t.clk, 10, VCLOCK_SKIP);
+	assert_int_equal(vclock_fire_due(&t.clk), 1);
+	assert_true(vclock_next_event(&t.clk) == 1050);
+	vclock_advance(&t.clk, 990, VCLOCK_SKIP);
+	assert_int_equal(vclock_fire_due(&t.clk), 1);
+	assert_string_equal(t.r.order, "abcL");
 }
 
 static void test_self_rearming_event_does_not_spin(void **state)
 {
-	struct vclock clk;
-	struct rec r = { .clk = &clk };
+	struct bench t;
 	struct ev tick;
 
 	(void)state;
-	vclock_init(&clk);
-	setup_ev(&tick, &r, 't');
+	bench_init(&t);
+	setup_ev(&tick, &t.r, 't');
 	tick.chain = &tick;	/* periodic: re-arms itself 100 ps later */
 	tick.chain_delay = 100;
-	vclock_schedule(&clk, &tick.e, 100, on_event, &tick);
-	vclock_advance(&clk, 100, VCLOCK_SKIP);
-	assert_int_equal(vclock_fire_due(&clk), 1);
-	assert_true(vclock_next_event(&clk) == 200);
-	vclock_advance(&clk, 250, VCLOCK_SKIP);
+	arm(&t, &tick, 100);
+	vclock_advance(&t.clk, 100, VCLOCK_SKIP);
+	assert_int_equal(vclock_fire_due(&t.clk), 1);
+	assert_true(vclock_next_event(&t.clk) == 200);
+	vclock_advance(&t.clk, 250, VCLOCK_SKIP);
 	/*
 	 * Due at 200: re-armed for now + 100 = 450 (the clock already moved on),
 	 * which is not due yet.
 	 */
-	assert_int_equal(vclock_fire_due(&clk), 1);
-	assert_true(vclock_next_event(&clk) == 450);
+	assert_int_equal(vclock_fire_due(&t.clk), 1);
+	assert_true(vclock_next_event(&t.clk) == 450);
 }
 
 int main(void)

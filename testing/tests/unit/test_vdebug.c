@@ -92,12 +92,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	free(*state);
-	return 0;
-}
-
 static void put16(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;
@@ -412,7 +406,7 @@ static void test_close(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, free_state)
 	const struct CMUnitTest tests[] = {
 		T(test_open_then_connect),
 		T(test_jtag_bfm_refused),

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Shared helpers of the h743sim unit tests: the cmocka includes in the order
- * cmocka wants them, and a flash fixture (virtual clock + flash controller +
+ * cmocka wants them; a device's registers and the virtual clock as a test
+ * drives them; and a flash fixture (virtual clock + flash controller +
  * a 2 MiB array) driven only through the register and array bus callbacks,
  * the way a debugger or the CPU reaches them.
  *
@@ -25,6 +26,48 @@
 #include "vclock.h"
 
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* ---- devices on the virtual clock ---------------------------------------- */
+
+/* cmocka teardown of a state that is a single calloc()ed block. */
+static inline int free_state(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+/* A 32-bit register read by the CPU, which the device must accept. */
+static inline uint32_t reg_read(const struct bus_region_ops *ops, void *dev, uint32_t off)
+{
+	uint32_t v = 0xDEADBEEF;	/* shows a read that stored nothing */
+
+	assert_int_equal(ops->read(dev, off, 4, &v, MASTER_CPU), BUS_OK);
+	return v;
+}
+
+/* A 32-bit register write by the CPU, which the device must accept. */
+static inline void reg_write(const struct bus_region_ops *ops, void *dev, uint32_t off,
+		uint32_t v)
+{
+	assert_int_equal(ops->write(dev, off, 4, v, MASTER_CPU), BUS_OK);
+}
+
+/*
+ * Let ps of virtual time pass, stopping at each event on the way so that it
+ * fires at its own time (and whatever it schedules within ps fires too).
+ */
+static inline void let_time_pass(struct vclock *clk, uint64_t ps)
+{
+	uint64_t end = clk->now + ps;
+	uint64_t next;
+
+	while ((next = vclock_next_event(clk)) <= end) {
+		if (next > clk->now)
+			vclock_advance(clk, next - clk->now, VCLOCK_RUNAHEAD);
+		vclock_fire_due(clk);
+	}
+	vclock_advance(clk, end - clk->now, VCLOCK_RUNAHEAD);
+}
 
 /* ---- flash fixture ------------------------------------------------------ */
 
