@@ -8,6 +8,7 @@ all before it ends a pytest worker stuck past a test's hard time limit).
 
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -71,9 +72,37 @@ def read_log(path, label):
     return Log(text, label)
 
 
+# Ports the harness hands to OpenOCD (gdb, tcl, telnet) come from below the
+# kernel's ephemeral range, where the simulators (port 0) and every outgoing
+# connection get theirs: a port picked here and bound a moment later by
+# OpenOCD can then not have been taken by a simulator of a parallel test in
+# between, which a client would reach instead of OpenOCD.
+PICKED_PORTS = range(20000, 32000)
+
+
+def _ephemeral_floor():
+    try:
+        with open('/proc/sys/net/ipv4/ip_local_port_range') as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port():
-    """A currently free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
+    """A currently free TCP port on 127.0.0.1, outside the ephemeral range."""
+    floor = _ephemeral_floor()
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.choice(PICKED_PORTS)
+        if port >= floor:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as s:     # a host with an unusual port range
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
 
