@@ -9,8 +9,10 @@
 # it installs directly, otherwise through sudo when available; failing
 # both it prints the apt-get command line and exits 1.
 #
-# Usage: scripts/install-deps.sh [--no-source]
+# Usage: scripts/install-deps.sh [--no-source] [--checkpatch]
 #   --no-source   skip the deb-src part (e.g. with --with-openocd-tarball)
+#   --checkpatch  also linux-source-6.1, whose scripts/checkpatch.pl make lint
+#                 runs the way OpenOCD does (139 MB; CI asks for it)
 
 set -euo pipefail
 
@@ -29,7 +31,7 @@ PACKAGES=(
 	# test runs valgrind
 	python3 python3-pytest python3-pytest-xdist valgrind
 	# make lint (and its test): static analysis of our C
-	cppcheck
+	cppcheck clang-tidy
 	# make bench: its PNG plot
 	python3-matplotlib
 	# fuzzing (make fuzz, make check's fuzz-smoke): clang and its libFuzzer
@@ -44,7 +46,8 @@ want_source=yes
 for arg in "$@"; do
 	case $arg in
 	--no-source) want_source=no ;;
-	*) echo "usage: $0 [--no-source]" >&2; exit 2 ;;
+	--checkpatch) PACKAGES+=(linux-source-6.1) ;;
+	*) echo "usage: $0 [--no-source] [--checkpatch]" >&2; exit 2 ;;
 	esac
 done
 [ -f "$CACHED" ] && want_source=no

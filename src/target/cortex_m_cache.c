@@ -87,7 +87,7 @@ static unsigned int log2_ceil(unsigned int n)
 {
 	unsigned int bits = 0;
 
-	while ((1u << bits) < n)
+	while (BIT(bits) < n)
 		bits++;
 	return bits;
 }

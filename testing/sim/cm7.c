@@ -678,7 +678,9 @@ void cm7_power_on(struct cm7 *cm)
 	memset(cm->dwt, 0, sizeof(cm->dwt));
 	cm->dwt_ctrl = 0;
 	cm7_dwt_changed(cm);
-	cm->itm_ter = cm->itm_tpr = cm->itm_tcr = 0;
+	cm->itm_ter = 0;
+	cm->itm_tpr = 0;
+	cm->itm_tcr = 0;
 }
 
 static void reset_scb(struct cm7 *cm)
@@ -691,7 +693,8 @@ static void reset_scb(struct cm7 *cm)
 	cm->event = CM7_EVT_NONE;
 	cm->actlr = 0;
 	cm->fpccr = 0xC0000000;
-	cm->fpcar = cm->fpdscr = 0;
+	cm->fpcar = 0;
+	cm->fpdscr = 0;
 	cm->csselr = 0;
 }
 

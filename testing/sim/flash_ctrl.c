@@ -322,20 +322,48 @@ static bool bank_reg_read(struct flash *f, struct flash_bank_ctrl *b, uint32_t r
 	unsigned int i = b->index;
 
 	switch (reg) {
-	case FLASH_KEYR: *v = 0; return true;
-	case FLASH_CR: *v = cr_value(b); return true;
-	case FLASH_SR: *v = sr_value(b); return true;
-	case FLASH_CCR: *v = 0; return true;
-	case FLASH_PRAR_CUR: *v = f->cur.prar[i]; return true;
-	case FLASH_PRAR_PRG: *v = f->prg.prar[i]; return true;
-	case FLASH_SCAR_CUR: *v = f->cur.scar[i]; return true;
-	case FLASH_SCAR_PRG: *v = f->prg.scar[i]; return true;
-	case FLASH_WPSN_CUR: *v = f->cur.wpsn[i]; return true;
-	case FLASH_WPSN_PRG: *v = f->prg.wpsn[i]; return true;
-	case FLASH_CRCCR: *v = b->crccr; return true;
-	case FLASH_CRCSADD: *v = b->crcsadd; return true;
-	case FLASH_CRCEADD: *v = b->crceadd; return true;
-	case FLASH_ECC_FA: *v = b->ecc_fa; return true;
+	case FLASH_KEYR:
+		*v = 0;
+		return true;
+	case FLASH_CR:
+		*v = cr_value(b);
+		return true;
+	case FLASH_SR:
+		*v = sr_value(b);
+		return true;
+	case FLASH_CCR:
+		*v = 0;
+		return true;
+	case FLASH_PRAR_CUR:
+		*v = f->cur.prar[i];
+		return true;
+	case FLASH_PRAR_PRG:
+		*v = f->prg.prar[i];
+		return true;
+	case FLASH_SCAR_CUR:
+		*v = f->cur.scar[i];
+		return true;
+	case FLASH_SCAR_PRG:
+		*v = f->prg.scar[i];
+		return true;
+	case FLASH_WPSN_CUR:
+		*v = f->cur.wpsn[i];
+		return true;
+	case FLASH_WPSN_PRG:
+		*v = f->prg.wpsn[i];
+		return true;
+	case FLASH_CRCCR:
+		*v = b->crccr;
+		return true;
+	case FLASH_CRCSADD:
+		*v = b->crcsadd;
+		return true;
+	case FLASH_CRCEADD:
+		*v = b->crceadd;
+		return true;
+	case FLASH_ECC_FA:
+		*v = b->ecc_fa;
+		return true;
 	}
 	return false;
 }
@@ -352,18 +380,34 @@ static uint32_t optsr_cur_value(const struct flash *f)
 static bool shared_reg_read(struct flash *f, uint32_t reg, uint32_t *v)
 {
 	switch (reg) {
-	case FLASH_ACR: *v = f->acr; return true;
-	case FLASH_OPTKEYR: *v = 0; return true;
+	case FLASH_ACR:
+		*v = f->acr;
+		return true;
+	case FLASH_OPTKEYR:
+		*v = 0;
+		return true;
 	case FLASH_OPTCR:
 		*v = (keylock_is_locked(&f->optkey) ? OPTCR_OPTLOCK : 0) | f->optcr_ie |
 			(f->swapped ? OPTCR_SWAP_BANK : 0);
 		return true;
-	case FLASH_OPTSR_CUR: *v = optsr_cur_value(f); return true;
-	case FLASH_OPTSR_PRG: *v = f->prg.optsr; return true;
-	case FLASH_OPTCCR: *v = 0; return true;
-	case FLASH_BOOT_CUR: *v = f->cur.boot; return true;
-	case FLASH_BOOT_PRG: *v = f->prg.boot; return true;
-	case FLASH_CRCDATA: *v = f->crcdata; return true;
+	case FLASH_OPTSR_CUR:
+		*v = optsr_cur_value(f);
+		return true;
+	case FLASH_OPTSR_PRG:
+		*v = f->prg.optsr;
+		return true;
+	case FLASH_OPTCCR:
+		*v = 0;
+		return true;
+	case FLASH_BOOT_CUR:
+		*v = f->cur.boot;
+		return true;
+	case FLASH_BOOT_PRG:
+		*v = f->prg.boot;
+		return true;
+	case FLASH_CRCDATA:
+		*v = f->crcdata;
+		return true;
 	}
 	return false;
 }
@@ -390,11 +434,26 @@ static bool option_prg_write(struct flash *f, unsigned int bank, uint32_t reg, u
 	uint32_t *dst = NULL, mask = 0;
 
 	switch (reg) {
-	case FLASH_OPTSR_PRG: dst = &f->prg.optsr; mask = OPTSR_PRG_MASK; break;
-	case FLASH_PRAR_PRG: dst = &f->prg.prar[bank]; mask = AREA_PRG_MASK; break;
-	case FLASH_SCAR_PRG: dst = &f->prg.scar[bank]; mask = AREA_PRG_MASK; break;
-	case FLASH_WPSN_PRG: dst = &f->prg.wpsn[bank]; mask = 0xFF; break;
-	case FLASH_BOOT_PRG: dst = &f->prg.boot; mask = 0xFFFFFFFF; break;
+	case FLASH_OPTSR_PRG:
+		dst = &f->prg.optsr;
+		mask = OPTSR_PRG_MASK;
+		break;
+	case FLASH_PRAR_PRG:
+		dst = &f->prg.prar[bank];
+		mask = AREA_PRG_MASK;
+		break;
+	case FLASH_SCAR_PRG:
+		dst = &f->prg.scar[bank];
+		mask = AREA_PRG_MASK;
+		break;
+	case FLASH_WPSN_PRG:
+		dst = &f->prg.wpsn[bank];
+		mask = 0xFF;
+		break;
+	case FLASH_BOOT_PRG:
+		dst = &f->prg.boot;
+		mask = 0xFFFFFFFF;
+		break;
 	default: return false;
 	}
 	if (!keylock_is_locked(&f->optkey))
@@ -455,17 +514,30 @@ static int regs_write(void *ctx, uint32_t off, unsigned int size, uint32_t value
 		if (!keylock_write_key(&f->optkey, value))
 			return key_sequence_error(bank, "FLASH_OPTKEYR", value);
 		break;
-	case FLASH_CR: write_cr(b, value); break;
-	case FLASH_CCR: write_ccr(b, value); break;
-	case FLASH_OPTCR: write_optcr(f, value); break;
+	case FLASH_CR:
+		write_cr(b, value);
+		break;
+	case FLASH_CCR:
+		write_ccr(b, value);
+		break;
+	case FLASH_OPTCR:
+		write_optcr(f, value);
+		break;
 	case FLASH_OPTCCR:
 		if (value & OPTCCR_CLR_OPTCHANGEERR)
 			f->optchangeerr = false;
 		break;
-	case FLASH_CRCCR: flash_crc_write_ccr(b, value); break;
-	case FLASH_CRCSADD: b->crcsadd = value & 0x000FFFFC; break;
-	case FLASH_CRCEADD: b->crceadd = value & 0x000FFFFC; break;
-	default: break;	/* read-only or reserved */
+	case FLASH_CRCCR:
+		flash_crc_write_ccr(b, value);
+		break;
+	case FLASH_CRCSADD:
+		b->crcsadd = value & 0x000FFFFC;
+		break;
+	case FLASH_CRCEADD:
+		b->crceadd = value & 0x000FFFFC;
+		break;
+	default:	/* read-only or reserved */
+		break;
 	}
 	return BUS_OK;
 }
@@ -479,9 +551,11 @@ void flash_factory_options(struct flash_options *o)
 {
 	/* Factory option bytes (per-field defaults; ST publishes no exact words). */
 	o->optsr = 0x0006AAD0;		/* RDP 0, IWDG1 sw, no reset on stop/standby */
-	o->prar[0] = o->prar[1] = 0x000000FF;	/* START > END: no PCROP area */
-	o->scar[0] = o->scar[1] = 0x000000FF;	/* no secure area */
-	o->wpsn[0] = o->wpsn[1] = 0xFF;		/* nothing write-protected */
+	for (unsigned int i = 0; i < 2; i++) {
+		o->prar[i] = 0x000000FF;	/* START > END: no PCROP area */
+		o->scar[i] = 0x000000FF;	/* no secure area */
+		o->wpsn[i] = 0xFF;		/* nothing write-protected */
+	}
 	o->boot = 0x1FF00800;			/* BOOT_ADD0 0x0800, BOOT_ADD1 0x1FF0 */
 }
 
@@ -544,7 +618,8 @@ void flash_reset(struct flash *f)
 		b->ecc_fa = 0;
 		b->nqueued = 0;
 		b->crccr = CRCCR_RESET;
-		b->crcsadd = b->crceadd = 0;
+		b->crcsadd = 0;
+		b->crceadd = 0;
 		b->crc_sectors = 0;
 		b->crc_busy = false;
 		b->crc_deferred = false;

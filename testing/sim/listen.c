@@ -45,10 +45,12 @@ int listen_tcp(const char *addr, int port, int *bound)
 
 static bool fill_unix_addr(struct sockaddr_un *sa, const char *path)
 {
+	size_t len = strlen(path);
+
 	*sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
-	if (strlen(path) >= sizeof(sa->sun_path))
+	if (len >= sizeof(sa->sun_path))
 		return false;
-	strcpy(sa->sun_path, path);
+	memcpy(sa->sun_path, path, len + 1);
 	return true;
 }
 

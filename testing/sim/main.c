@@ -15,8 +15,10 @@
 #include "stats.h"
 #include "stm32h743.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -206,6 +208,19 @@ static int parse_banks(const char *v, uint8_t *mask)
 	return 0;
 }
 
+/* A decimal number at *p (sscanf's %u would take "-1" and overflow silently). */
+static bool take_number(const char **p, unsigned long *value)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)**p))
+		return false;
+	errno = 0;
+	*value = strtoul(*p, &end, 10);
+	*p = end;
+	return errno == 0;
+}
+
 /* --fault NAME=VALUE; every error names what was wrong. */
 static int parse_fault(const char *spec, struct options *o)
 {
@@ -243,10 +258,17 @@ static int parse_fault(const char *spec, struct options *o)
 			goto bad;
 		fl->power_loss_at_ps = (uint64_t)(ms * PS_PER_MS);
 	} else if (!strncmp(spec, "slow-sector", n) && n == 11) {
-		unsigned int bank, sector, factor = 8;
-		int got = sscanf(v, "%u:%u:%u", &bank, &sector, &factor);
+		unsigned long bank, sector, factor = 8;
+		const char *p = v;
 
-		if (got < 2 || bank < 1 || bank > 2 || sector > 7 || factor < 1)
+		if (!take_number(&p, &bank) || *p++ != ':' || !take_number(&p, &sector))
+			goto bad;
+		if (*p == ':') {
+			p++;
+			if (!take_number(&p, &factor))
+				goto bad;
+		}
+		if (*p || bank < 1 || bank > 2 || sector > 7 || factor < 1 || factor > UINT_MAX)
 			goto bad;
 		fl->slow_bank = (int)bank - 1;
 		fl->slow_sector = (int)sector;
@@ -322,13 +344,27 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->port = (int)v;
 			break;
 		}
-		case 'b': o->bind_addr = optarg; break;
-		case 'u': o->unix_path = optarg; break;
-		case 'r': o->ready_file = optarg; break;
-		case 's': o->state_file = optarg; break;
-		case 'S': o->stats_file = optarg; break;
-		case 't': sim_trace_enabled = true; break;
-		case 'f': o->flash_image = optarg; break;
+		case 'b':
+			o->bind_addr = optarg;
+			break;
+		case 'u':
+			o->unix_path = optarg;
+			break;
+		case 'r':
+			o->ready_file = optarg;
+			break;
+		case 's':
+			o->state_file = optarg;
+			break;
+		case 'S':
+			o->stats_file = optarg;
+			break;
+		case 't':
+			sim_trace_enabled = true;
+			break;
+		case 'f':
+			o->flash_image = optarg;
+			break;
 		case 'v':
 			o->chip.variant = flash_find_variant(optarg);
 			if (!o->chip.variant) {
@@ -341,11 +377,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -1;
 			break;
 		case 'E':
-			if (optind >= argc || (strcmp(optarg, "1") && strcmp(optarg, "2"))) {
+			if (optind >= argc || (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0)) {
 				fprintf(stderr, "h743sim: --export-bank wants 1 or 2 and a file name\n");
 				return -1;
 			}
-			o->export_bank = atoi(optarg);
+			o->export_bank = optarg[0] - '0';	/* "1" or "2" */
 			o->export_file = argv[optind++];
 			break;
 		case 'R':

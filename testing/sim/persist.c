@@ -94,6 +94,7 @@ void persist_seal_section_header(uint8_t h[PERSIST_SECTION_HEADER], const void *
 
 static void encode_file_header(uint8_t h[PERSIST_FILE_HEADER], unsigned int n)
 {
+	/* NOLINTNEXTLINE(bugprone-not-null-terminated-result): 8 bytes of a binary header */
 	memcpy(h, PERSIST_MAGIC, MAGIC_LEN);
 	put_le32(h + 8, PERSIST_VERSION);
 	put_le32(h + 12, n);
@@ -212,12 +213,10 @@ static int find_section(const struct persist_section *s, unsigned int n, const u
 	return -1;
 }
 
-static int check_file_header(const uint8_t *buf, size_t len, unsigned int n,
+/* buf holds a whole header: persist_parse checked the length */
+static int check_file_header(const uint8_t buf[PERSIST_FILE_HEADER], unsigned int n,
 		char *why, size_t why_len)
 {
-	if (len < PERSIST_FILE_HEADER)
-		return refuse(why, why_len, "truncated in the file header (%zu of %d bytes)",
-			len, PERSIST_FILE_HEADER);
 	if (memcmp(buf, PERSIST_MAGIC, MAGIC_LEN) != 0)
 		return refuse(why, why_len, "not a state file of h743sim (no %s magic)",
 			PERSIST_MAGIC);
@@ -282,7 +281,10 @@ int persist_parse(const uint8_t *buf, size_t len, const struct persist_section *
 	if (n > PERSIST_MAX_SECTIONS)
 		return refuse(why, why_len, "%u sections asked for, at most %d supported",
 			n, PERSIST_MAX_SECTIONS);
-	if (check_file_header(buf, len, n, why, why_len))
+	if (len < PERSIST_FILE_HEADER)
+		return refuse(why, why_len, "truncated in the file header (%zu of %d bytes)",
+			len, PERSIST_FILE_HEADER);
+	if (check_file_header(buf, n, why, why_len))
 		return -1;
 	/* Check everything first: a damaged file must not leave a half-loaded chip. */
 	for (unsigned int k = 0; k < n; k++) {

@@ -8,7 +8,9 @@ void rbb_init(struct rbb *rbb, struct tap_chain *chain, const struct rbb_hooks *
 	rbb->chain = chain;
 	rbb->hooks = *hooks;
 	rbb_connect(rbb);
-	rbb->bytes_in = rbb->bytes_out = rbb->unknown_bytes = 0;
+	rbb->bytes_in = 0;
+	rbb->bytes_out = 0;
+	rbb->unknown_bytes = 0;
 }
 
 void rbb_connect(struct rbb *rbb)

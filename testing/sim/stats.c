@@ -97,8 +97,8 @@ static void write_cache_stats(FILE *f, const struct stm32h743 *chip)
 		(unsigned long long)st->d_fills, (unsigned long long)st->d_evictions,
 		(unsigned long long)st->d_writebacks, (unsigned long long)st->d_dirty_lost,
 		(unsigned long long)st->d_maintenance,
-		(unsigned long long)(chip->cpu_bus.cache_hits + chip->d3_bus.cache_hits),
-		(unsigned long long)(chip->cpu_bus.cache_bypasses + chip->d3_bus.cache_bypasses),
+		(unsigned long long)chip->cpu_bus.cache_hits + chip->d3_bus.cache_hits,
+		(unsigned long long)chip->cpu_bus.cache_bypasses + chip->d3_bus.cache_bypasses,
 		c->i_valid,
 		(unsigned long long)st->i_fills, (unsigned long long)st->i_evictions, c->i_stale,
 		(unsigned long long)st->i_stale_marked, (unsigned long long)st->i_stale_dropped,
@@ -141,7 +141,7 @@ int stats_write(const char *path, struct stm32h743 *chip, const struct server_st
 	fprintf(f, "  \"bus_errors\": %llu,\n", (unsigned long long)chip->cpu_bus.errors);
 	fprintf(f, "  \"wire_bytes_in\": %llu,\n", (unsigned long long)chip_wire_bytes_in(chip));
 	fprintf(f, "  \"wire_bytes_out\": %llu,\n",
-		(unsigned long long)(chip->rbb.bytes_out + chip->vdebug.bytes_out));
+		(unsigned long long)chip->rbb.bytes_out + chip->vdebug.bytes_out);
 	write_swd_stats(f, chip);
 	fprintf(f, "  \"system_resets\": %llu,\n", (unsigned long long)chip->system_resets);
 	fprintf(f, "  \"connections\": %llu,\n", (unsigned long long)srv->connections);

@@ -6,7 +6,9 @@ void swd_dp_init(struct swd_dp *swd, struct adi_dp *dp)
 {
 	swd->dp = dp;
 	swd->silent = false;
-	swd->line_resets = swd->protocol_errors = swd->faults = 0;
+	swd->line_resets = 0;
+	swd->protocol_errors = 0;
+	swd->faults = 0;
 	swd_dp_power_on(swd);
 }
 
@@ -74,8 +76,6 @@ static void dp_read(struct swd_dp *swd, unsigned int a, uint32_t *data)
 		*data = dp_ctrl_stat(dp);
 		break;
 	case DP_REG_SELECT:	/* RESEND on a DPv1: repeats the last read data */
-		*data = swd->rdbuff;
-		break;
 	default:		/* RDBUFF */
 		*data = swd->rdbuff;
 		break;

@@ -71,14 +71,14 @@ static void account(struct systick *s)
 /* The next count from 1 to 0, as an event an idle chip may skip to. */
 static void schedule_wrap(struct systick *s)
 {
-	uint64_t t = ticks(s), next;
+	uint64_t t = ticks(s), next, hz;
 	uint32_t c = value_after(s, t);
-	uint64_t hz = tick_hz(s);
 	unsigned __int128 when;
 
 	vclock_cancel(s->clk, &s->wrap);
 	if (!counting(s) || (c == 0 && s->rvr == 0))
 		return;
+	hz = tick_hz(s);	/* not 0 while counting */
 	next = t + (c ? c : (uint64_t)s->rvr + 1);
 	when = s->origin + ((unsigned __int128)next * PS_PER_S + hz - 1) / hz;
 	if (when <= UINT64_MAX)		/* beyond 213 days of virtual time: never */

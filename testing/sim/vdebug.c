@@ -89,7 +89,10 @@ void vdebug_connect(struct vdebug *vd, vdebug_reply_fn reply, void *ctx)
 	vd->reply = reply;
 	vd->reply_ctx = ctx;
 	vd->have = 0;
-	vd->opened = vd->connected = vd->quit = vd->warned_silent = false;
+	vd->opened = false;
+	vd->connected = false;
+	vd->quit = false;
+	vd->warned_silent = false;
 	vd->divider = 1;
 }
 

@@ -235,7 +235,7 @@ int stm32h743_option_failed(struct flash_bank *bank, const char *what, bool bega
 		char *verdict, size_t size);
 /* `option_set` of field/value pairs (no confirm word), and an RDP level change. */
 int stm32h743_option_set_pairs(struct command_invocation *cmd, struct flash_bank *bank,
-		const char **argv, unsigned int argc, const char *what);
+		const char *const *argv, unsigned int argc, const char *what);
 int stm32h743_set_rdp(struct command_invocation *cmd, struct flash_bank *bank, const char *level,
 		const char *what);
 int stm32h743_protect(struct flash_bank *bank, int set, unsigned int first, unsigned int last);

@@ -27,7 +27,7 @@ static void deprecated(const char *old, const char *now)
 static int compat_bank(struct command_invocation *cmd, unsigned int argc, const char *usage,
 		struct flash_bank **bank)
 {
-	if (CMD_ARGC != argc) {
+	if (argc != CMD_ARGC) {
 		command_print(cmd, "%s", usage);
 		return ERROR_COMMAND_SYNTAX_ERROR;
 	}

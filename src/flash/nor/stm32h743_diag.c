@@ -191,7 +191,7 @@ static void append(char *buf, size_t size, const char *fmt, va_list ap)
 	if (used + 3 >= size)
 		return;
 	if (used) {
-		strcpy(buf + used, "; ");
+		memcpy(buf + used, "; ", 3);
 		used += 2;
 	}
 	vsnprintf(buf + used, size - used, fmt, ap);
@@ -423,7 +423,7 @@ static void reference_reads(struct diag_context *c, target_addr_t near)
 		    !stm32h743_read_word(c->bank->target, a, w2))
 			continue;
 		c->refs++;
-		if (memcmp(w1, w2, sizeof(w1)))
+		if (memcmp(w1, w2, sizeof(w1)) != 0)
 			c->refs_vary++;
 		if (!all_bytes(w1, 0xFF)) {
 			if (!c->refs_bad) {

@@ -88,7 +88,7 @@ static int load_expected(struct command_invocation *cmd, struct flash_bank *bank
 	uint32_t lo = UINT32_MAX, hi = 0;
 	int retval;
 
-	image.base_address_set = base_override != NULL;
+	image.base_address_set = base_override;
 	image.base_address = base_override ? *base_override : 0;
 	image.start_address_set = false;
 	retval = image_open(&image, file, NULL);

@@ -36,8 +36,8 @@ struct evidence_reg {
 	unsigned int index;		/* flash register set 0/1 */
 };
 
-#define FLASH_REG(n, r, i) { .name = n, .flash_reg = r, .index = i }
-#define PLAIN_REG(n, a) { .name = n, .address = a }
+#define FLASH_REG(n, r, i) { .name = (n), .flash_reg = (r), .index = (i) }
+#define PLAIN_REG(n, a) { .name = (n), .address = (a) }
 
 static const struct evidence_reg evidence_regs[EV_COUNT] = {
 	[EV_FLASH_SR1] = FLASH_REG("FLASH_SR1", STM32H743_SR, 0),

@@ -126,12 +126,14 @@ static int compare_base(const void *a, const void *b)
 /* Sections must not overlap: two values for one byte is a broken image. */
 static int check_overlaps(struct image *image)
 {
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers, as meant */
 	struct imagesection **order = malloc(image->num_sections * sizeof(*order));
 
 	if (!order)
 		return ERROR_FAIL;
 	for (unsigned int i = 0; i < image->num_sections; i++)
 		order[i] = &image->sections[i];
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): sorting the pointers */
 	qsort(order, image->num_sections, sizeof(*order), compare_base);
 	int retval = ERROR_OK;
 
@@ -326,6 +328,13 @@ static void stage_end(struct stage *st)
 	st->staged = NULL;
 }
 
+/* Does a piece at flash, staged at ram, continue this staged piece in both? */
+static bool continues(const struct stm32h743_run *last, uint32_t flash, uint32_t ram)
+{
+	return last->addr + last->words * STM32H743_FLASH_WORD == flash &&
+		last->src + last->words * STM32H743_FLASH_WORD == ram;
+}
+
 /* One more chunk of the bank's runs into RAM; false when nothing is left to stage. */
 static bool stage_chunk(void *ctx)
 {
@@ -350,12 +359,10 @@ static bool stage_chunk(void *ctx)
 		st->failed = true;	/* the erase wait will see why; nothing relies on it yet */
 		return false;
 	}
-	struct stm32h743_run *last = st->nstaged ? &st->staged[st->nstaged - 1] : NULL;
 	uint32_t flash = r->addr + st->run_words * STM32H743_FLASH_WORD;
 
-	if (last && last->addr + last->words * STM32H743_FLASH_WORD == flash &&
-	    last->src + last->words * STM32H743_FLASH_WORD == ram) {
-		last->words += words;
+	if (st->nstaged && continues(&st->staged[st->nstaged - 1], flash, ram)) {
+		st->staged[st->nstaged - 1].words += words;
 	} else {
 		st->staged[st->nstaged++] = (struct stm32h743_run){
 			.bank = b->bank, .addr = flash, .words = words, .data = data, .src = ram,

@@ -243,7 +243,7 @@ static void log_words(const char *what, const char *label, const struct ob_words
 
 /* Apply name/value pairs as one option change; what names the command. */
 static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
-		const char **argv, unsigned int argc, bool confirm, const char *what)
+		const char *const *argv, unsigned int argc, bool confirm, const char *what)
 {
 	struct target *target = bank->target;
 	struct ob_words cur, next, after;
@@ -312,7 +312,7 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 		return change_failed(cmd, bank, what, true, retval);
 	log_words(what, "read back", &after);
 	report_changes(cmd, &cur, &after);
-	if (memcmp(&after, &next, sizeof(after))) {
+	if (memcmp(&after, &next, sizeof(after)) != 0) {
 		LOG_ERROR("the chip did not take every value: the option registers read back "
 			"differently from what was written (see above)");
 		return change_failed(cmd, bank, what, true, ERROR_FLASH_OPERATION_FAILED);
@@ -347,7 +347,7 @@ COMMAND_HANDLER(stm32h743_handle_option_set_command)
 }
 
 int stm32h743_option_set_pairs(struct command_invocation *cmd, struct flash_bank *bank,
-		const char **argv, unsigned int argc, const char *what)
+		const char *const *argv, unsigned int argc, const char *what)
 {
 	return option_set(cmd, bank, argv, argc, false, what);
 }
@@ -355,7 +355,7 @@ int stm32h743_option_set_pairs(struct command_invocation *cmd, struct flash_bank
 int stm32h743_set_rdp(struct command_invocation *cmd, struct flash_bank *bank, const char *level,
 		const char *what)
 {
-	const char *args[] = { "rdp", level };
+	const char *const args[] = { "rdp", level };
 
 	return option_set(cmd, bank, args, 2, false, what);
 }
@@ -364,7 +364,7 @@ int stm32h743_set_rdp(struct command_invocation *cmd, struct flash_bank *bank, c
 static int set_rdp_level(struct command_invocation *cmd, const char *level, const char *what,
 		const char *why)
 {
-	const char *args[] = { "rdp", level };
+	const char *const args[] = { "rdp", level };
 	struct flash_bank *bank;
 
 	if (CMD_ARGC)
@@ -435,9 +435,9 @@ COMMAND_HANDLER(stm32h743_handle_swap_bank_command)
 			"the word 'reset'", CMD_ARGC);
 	const char *value = CMD_ARGV[0];
 
-	if (strcmp(value, "on") && strcmp(value, "off") && strcmp(value, "toggle"))
+	if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0 && strcmp(value, "toggle") != 0)
 		return stm32h743_bad_args(CMD, usage, "'%s' is not on, off or toggle", value);
-	if (CMD_ARGC == 2 && strcmp(CMD_ARGV[1], "reset"))
+	if (CMD_ARGC == 2 && strcmp(CMD_ARGV[1], "reset") != 0)
 		return stm32h743_bad_args(CMD, usage, "'%s' is not the word 'reset' (which resets "
 			"the chip so that the swap takes effect)", CMD_ARGV[1]);
 	bank = first_bank(CMD);
@@ -454,7 +454,7 @@ COMMAND_HANDLER(stm32h743_handle_swap_bank_command)
 		return change_failed(CMD, bank, "swap_bank", false, retval);
 	if (!strcmp(value, "toggle"))
 		value = (w.optsr & OPTSR_SWAP_BANK_OPT) ? "off" : "on";
-	const char *args[] = { "swap_bank", value };
+	const char *const args[] = { "swap_bank", value };
 
 	retval = option_set(CMD, bank, args, 2, false, "swap_bank");
 	if (retval != ERROR_OK || CMD_ARGC < 2)

@@ -64,8 +64,8 @@ static const char *const dmes_meaning[] = {
 };
 
 #define FIELD(n, w, b, sh, wd, k) \
-	.name = n, .word = w, .bank = b, .shift = sh, .width = wd, .kind = k
-#define NAMED(n, m) .names = n, .meanings = m, .nnames = ARRAY_SIZE(n)
+	.name = (n), .word = (w), .bank = (b), .shift = (sh), .width = (wd), .kind = (k)
+#define NAMED(n, m) .names = (n), .meanings = (m), .nnames = ARRAY_SIZE(n)
 
 const struct ob_field ob_fields[] = {
 	{ FIELD("bor_lev", OB_OPTSR, 0, 2, 2, OB_NAMED), NAMED(bor_names, bor_meaning) },

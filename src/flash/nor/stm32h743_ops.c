@@ -122,7 +122,7 @@ static bool takes_bank_erase(struct flash_bank *bank, uint32_t mask)
 /* Sectors first..last as a mask (bit n: sector n). */
 static uint32_t sector_mask(unsigned int first, unsigned int last)
 {
-	return (uint32_t)((2ull << last) - (1ull << first));
+	return (uint32_t)GENMASK(last, first);
 }
 
 /*
@@ -415,14 +415,16 @@ static void free_loader(struct target *target, struct loader_areas *a)
 		target_free_working_area(target, a->fifo);
 	if (a->code)
 		target_free_working_area(target, a->code);
-	a->fifo = a->code = NULL;
+	a->fifo = NULL;
+	a->code = NULL;
 }
 
 static int alloc_loader(struct target *target, struct loader_areas *a)
 {
 	uint32_t fifo = FIFO_MAX;
 
-	a->code = a->fifo = NULL;
+	a->code = NULL;
+	a->fifo = NULL;
 	if (target_alloc_working_area_try(target, stack_top_offset(), &a->code) != ERROR_OK)
 		return ERROR_TARGET_RESOURCE_NOT_AVAILABLE;
 	while (target_alloc_working_area_try(target, 8 + fifo, &a->fifo) != ERROR_OK) {
@@ -468,7 +470,9 @@ static uint8_t *interleave(const struct program_run *runs, unsigned int n, uint3
 	for (unsigned int i = 0; i < n; i++)
 		if (!runs[i].src)
 			words += runs[i].words;
-	uint8_t *out = malloc((size_t)words * STM32H743_FLASH_WORD);
+	/* at least one byte: with every run staged there is nothing to copy, and
+	 * malloc(0) may return NULL, which would read as out of memory */
+	uint8_t *out = malloc(MAX(words, 1u) * (size_t)STM32H743_FLASH_WORD);
 	uint32_t at = 0, next[STM32H743_LOADER_MAX_SEGMENTS] = { 0 };
 
 	*total = words;
@@ -882,7 +886,7 @@ static void report_progress(uint64_t done, uint64_t total, int64_t start_ms)
 
 	LOG_INFO("programmed %" PRIu64 " of %" PRIu64 " KiB (%u%%, %.0f KiB/s)", done / 1024,
 		total / 1024, (unsigned int)(done * 100 / (total ? total : 1)),
-		s > 0 ? done / 1024 / s : 0.0);
+		s > 0 ? done / 1024.0 / s : 0.0);
 }
 
 /*
@@ -897,7 +901,7 @@ int stm32h743_program_runs(struct flash_bank **banks, struct stm32h743_run **run
 	unsigned int at[2] = { 0, 0 };
 	uint32_t off[2] = { 0, 0 };
 	uint64_t total = 0, done = 0;
-	struct loader_areas areas;
+	struct loader_areas areas = { NULL, NULL };	/* none yet if preparing a bank fails */
 	bool host = false;
 	int retval = ERROR_OK;
 	int64_t start = timeval_ms();
@@ -953,7 +957,7 @@ int stm32h743_program_runs(struct flash_bank **banks, struct stm32h743_run **run
 		if (retval == ERROR_OK && done < total)
 			report_progress(done, total, start);
 	}
-	if (!host && retval != ERROR_TARGET_RESOURCE_NOT_AVAILABLE)
+	if (!host)
 		free_loader(banks[0]->target, &areas);
 	for (unsigned int b = 0; b < nbanks; b++) {
 		int lock_retval = stm32h743_lock(banks[b]);

@@ -32,7 +32,7 @@
 #define STM32H743_FLASH_WORD		32
 
 /* FLASH_SR bits the loader looks at (RM0433 section 4.9.5). */
-#define STM32H743_SR_QW			(1u << 2)
+#define STM32H743_SR_QW			0x00000004u
 #define STM32H743_SR_ERRORS		0x07EE0000u	/* WRPERR..DBECCERR */
 
 /* Register offsets from the bank's register block. */
