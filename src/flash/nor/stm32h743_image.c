@@ -308,7 +308,7 @@ static void stage_init(struct stage *st, struct target *target, struct bank_imag
 		st->free_addr[i] = lo;
 		st->free_end[i] = hi > lo ? hi : lo;
 	}
-	if (target_read_u32(target, RCC_AHB2ENR, &st->ahb2enr) == ERROR_OK &&
+	if (stm32h743_read_u32_logged(target, RCC_AHB2ENR, &st->ahb2enr) == ERROR_OK &&
 	    (st->ahb2enr & AHB2ENR_D2SRAMS) != AHB2ENR_D2SRAMS &&
 	    target_write_u32(target, RCC_AHB2ENR, st->ahb2enr | AHB2ENR_D2SRAMS) == ERROR_OK)
 		st->ahb2_set = true;

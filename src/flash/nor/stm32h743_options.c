@@ -176,7 +176,7 @@ int stm32h743_option_commit(struct target *target, const struct stm32h743_option
 		LOG_ERROR("option bytes: the target must be halted (run `halt` or `reset halt`)");
 		return ERROR_TARGET_NOT_HALTED;
 	}
-	commit.rsr_known = target_read_u32(target, RCC_RSR, &commit.rsr_before) == ERROR_OK;
+	commit.rsr_known = stm32h743_read_u32_logged(target, RCC_RSR, &commit.rsr_before) == ERROR_OK;
 	int retval = wait_banks_idle(target);
 
 	if (retval == ERROR_OK)
@@ -233,7 +233,7 @@ static void describe_reset(struct target *target, char *out, size_t size)
 {
 	uint32_t rsr, optsr = 0;
 
-	if (!commit.rsr_known || target_read_u32(target, RCC_RSR, &rsr) != ERROR_OK) {
+	if (!commit.rsr_known || stm32h743_read_u32_logged(target, RCC_RSR, &rsr) != ERROR_OK) {
 		snprintf(out, size, "the chip was reset during the option change (FLASH_OPTCR was "
 			"locked again before the driver locked it; RCC_RSR cannot tell the source)");
 		return;
