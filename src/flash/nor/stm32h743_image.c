@@ -574,7 +574,8 @@ static int on_off_command(struct command_invocation *cmd, bool *value)
 			return stm32h743_bad_args(cmd, "[on|off]", "'%s' is not on or off",
 				CMD_ARGV[0]);
 	}
-	command_print(cmd, "%s", *value ? "on" : "off");
+	/* the bare word, so that `if {[stm32h743 staging] eq "on"}` works */
+	command_print_sameline(cmd, "%s", *value ? "on" : "off");
 	return ERROR_OK;
 }
 
