@@ -169,6 +169,12 @@ int stm32h743_read_reg(struct flash_bank *bank, enum stm32h743_reg reg, uint32_t
 const char *stm32h743_reset_held(struct target *target);
 int stm32h743_write_reg(struct flash_bank *bank, enum stm32h743_reg reg, uint32_t value);
 const char *stm32h743_reg_name(struct flash_bank *bank, enum stm32h743_reg reg);
+/* A register's name from its address ("register" when unknown), for the debug log. */
+const char *stm32h743_reg_name_at(uint32_t address);
+/* target_read_u32 of a register the driver decodes, logged at debug level with its name. */
+int stm32h743_read_u32_logged(struct target *target, uint32_t address, uint32_t *value);
+/* Log how often the last register read repeated its value (a poll that gave up). */
+void stm32h743_reg_log_flush(void);
 void stm32h743_sr_flags(uint32_t sr, char *buf, size_t size);
 int stm32h743_unlock(struct flash_bank *bank);
 int stm32h743_lock(struct flash_bank *bank);

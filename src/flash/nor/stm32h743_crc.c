@@ -105,6 +105,7 @@ static int crc_unit_run(struct flash_bank *bank, uint32_t offset, uint32_t len, 
 		if (retval != ERROR_OK || !(sr & SR_CRC_BUSY))
 			break;
 		if (timeval_ms() - start > CRC_TIMEOUT_MS) {
+			stm32h743_reg_log_flush();
 			LOG_WARNING("%s: the CRC unit is still busy after %d ms (%s=0x%08" PRIx32 ")",
 				bank->name, CRC_TIMEOUT_MS, stm32h743_reg_name(bank, STM32H743_SR), sr);
 			retval = ERROR_FLASH_BUSY;

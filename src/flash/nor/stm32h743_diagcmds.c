@@ -299,12 +299,23 @@ COMMAND_HANDLER(stm32h743_handle_program_test_command)
 	}
 	for (unsigned int n = 0; n < count; n++)
 		scratch_pattern(n, data + n * STM32H743_FLASH_WORD);
-	if (retval == ERROR_OK)
+	if (retval == ERROR_OK) {
 		retval = bank->driver->write(bank, data, addr - bank->base, len);
-	if (retval == ERROR_OK)
+		/* the write's refusal or diagnosis verdict is the error message */
+		const char *why = retval != ERROR_OK ? stm32h743_failure_reason(bank) : NULL;
+
+		if (retval != ERROR_OK)
+			command_print(CMD, "program_test: %s", why ? why : "the write failed (see the "
+				"messages above)");
+	}
+	if (retval == ERROR_OK) {
 		retval = target_read_buffer(bank->target, addr, len, back);
-	if (retval == ERROR_OK)
-		retval = target_read_buffer(bank->target, addr, len, back + len);
+		if (retval == ERROR_OK)
+			retval = target_read_buffer(bank->target, addr, len, back + len);
+		if (retval != ERROR_OK)
+			command_print(CMD, "program_test: the test words at " TARGET_ADDR_FMT " were "
+				"programmed but cannot be read back (see the messages above)", addr);
+	}
 	for (unsigned int n = 0; retval == ERROR_OK && n < count; n++) {
 		const uint8_t *want = data + n * STM32H743_FLASH_WORD;
 		const uint8_t *got = back + n * STM32H743_FLASH_WORD;

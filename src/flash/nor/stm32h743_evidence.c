@@ -126,10 +126,10 @@ unsigned int stm32h743_watchdog_runs_halted(struct target *target)
 
 	if (stm32h743_read_bank_reg(target, 0, STM32H743_OPTSR_CUR, &optsr) != ERROR_OK ||
 	    (optsr & OPTSR_IWDG1_SW) ||
-	    target_read_u32(target, DBGMCU_BASE + 0x54, &fz) != ERROR_OK ||
+	    stm32h743_read_u32_logged(target, DBGMCU_BASE + 0x54, &fz) != ERROR_OK ||
 	    (fz & DBGMCU_APB4FZ1_DBG_IWDG1) ||
-	    target_read_u32(target, IWDG1_BASE + 0x04, &pr) != ERROR_OK ||
-	    target_read_u32(target, IWDG1_BASE + 0x08, &rlr) != ERROR_OK)
+	    stm32h743_read_u32_logged(target, IWDG1_BASE + 0x04, &pr) != ERROR_OK ||
+	    stm32h743_read_u32_logged(target, IWDG1_BASE + 0x08, &rlr) != ERROR_OK)
 		return 0;
 	uint64_t ticks = (uint64_t)(4u << MIN(pr & 7, 6u)) * ((rlr & 0xFFF) + 1);
 
@@ -271,8 +271,8 @@ void stm32h743_gather_evidence(struct flash_bank *bank, struct stm32h743_evidenc
 	compute_clock(ev);
 	for (unsigned int r = 0; r < EV_COUNT; r++)
 		if (ev->have[r])
-			LOG_DEBUG("stm32h743 evidence: %s=0x%08" PRIx32, evidence_regs[r].name,
-				ev->reg[r]);
+			LOG_DEBUG("stm32h743 evidence: %s at 0x%08" PRIx32 ": 0x%08" PRIx32,
+				evidence_regs[r].name, evidence_address(r), ev->reg[r]);
 	LOG_DEBUG("stm32h743 evidence: AP0 %s, AP2 %s, AXI clock %" PRIu32 " Hz, VOS%u, "
 		"latency needed %d", ev->ap0_ok ? "ok" : "failed", ev->ap2_ok ? "ok" : "failed",
 		ev->aclk_hz, ev->vos, ev->latency_needed);

@@ -310,7 +310,7 @@ static void stage_init(struct stage *st, struct target *target, struct bank_imag
 		st->free_addr[i] = lo;
 		st->free_end[i] = hi > lo ? hi : lo;
 	}
-	if (target_read_u32(target, RCC_AHB2ENR, &st->ahb2enr) == ERROR_OK &&
+	if (stm32h743_read_u32_logged(target, RCC_AHB2ENR, &st->ahb2enr) == ERROR_OK &&
 	    (st->ahb2enr & AHB2ENR_D2SRAMS) != AHB2ENR_D2SRAMS &&
 	    target_write_u32(target, RCC_AHB2ENR, st->ahb2enr | AHB2ENR_D2SRAMS) == ERROR_OK)
 		st->ahb2_set = true;
@@ -581,7 +581,8 @@ static int on_off_command(struct command_invocation *cmd, bool *value)
 			return stm32h743_bad_args(cmd, "[on|off]", "'%s' is not on or off",
 				CMD_ARGV[0]);
 	}
-	command_print(cmd, "%s", *value ? "on" : "off");
+	/* the bare word, so that `if {[stm32h743 staging] eq "on"}` works */
+	command_print_sameline(cmd, "%s", *value ? "on" : "off");
 	return ERROR_OK;
 }
 

@@ -11,6 +11,7 @@
 #endif
 
 #include <helper/command.h>
+#include <helper/time_support.h>
 #include <target/target.h>
 
 #include "stm32h743.h"
@@ -59,6 +60,9 @@ static struct flash_bank *first_bank(struct command_invocation *cmd)
 	return NULL;
 }
 
+static int change_failed(struct command_invocation *cmd, struct flash_bank *bank,
+		const char *what, bool began, int retval);
+
 static bool field_present(struct flash_bank *bank, const struct ob_field *f)
 {
 	const struct stm32h743_part *part = stm32h743_info(bank)->part;
@@ -84,7 +88,7 @@ COMMAND_HANDLER(stm32h743_handle_option_bytes_command)
 	int retval = stm32h743_read_option_words(bank->target, &w);
 
 	if (retval != ERROR_OK)
-		return retval;
+		return change_failed(CMD, bank, "option_bytes", false, retval);
 	uint32_t optcr = 0;
 
 	stm32h743_read_bank_reg(bank->target, 0, STM32H743_OPTCR, &optcr);
@@ -135,7 +139,7 @@ COMMAND_HANDLER(stm32h743_handle_option_get_command)
 	int retval = stm32h743_read_option_words(bank->target, &w);
 
 	if (retval != ERROR_OK)
-		return retval;
+		return change_failed(CMD, bank, "option_get", false, retval);
 	ob_format(f, ob_get_raw(f, &w), value, sizeof(value));
 	command_print_sameline(CMD, "%s", value);
 	return ERROR_OK;
@@ -182,8 +186,8 @@ static bool guard_allows(struct command_invocation *cmd, const struct ob_field *
 }
 
 
-static void report_changes(struct command_invocation *cmd, const struct ob_words *before,
-		const struct ob_words *after)
+/* Each changed field as a line for people: "bor_lev: 0 -> 2". */
+static void log_changes(const struct ob_words *before, const struct ob_words *after)
 {
 	char a[96], b[96];
 
@@ -196,10 +200,55 @@ static void report_changes(struct command_invocation *cmd, const struct ob_words
 		ob_format(f, x, a, sizeof(a));
 		ob_format(f, y, b, sizeof(b));
 		/* values with spaces (areas, sector lists) read as one Tcl word */
-		command_print(cmd, "%s: %s%s%s -> %s%s%s", f->name, strchr(a, ' ') ? "{" : "", a,
+		LOG_USER("%s: %s%s%s -> %s%s%s", f->name, strchr(a, ' ') ? "{" : "", a,
 			strchr(a, ' ') ? "}" : "", strchr(b, ' ') ? "{" : "", b,
 			strchr(b, ' ') ? "}" : "");
 	}
+}
+
+static void dict_put(Jim_Interp *interp, Jim_Obj *dict, const char *key, Jim_Obj *value)
+{
+	Jim_DictAddElement(interp, dict, Jim_NewStringObj(interp, key, -1), value);
+}
+
+static void dict_put_str(Jim_Interp *interp, Jim_Obj *dict, const char *key, const char *value)
+{
+	dict_put(interp, dict, key, Jim_NewStringObj(interp, value, -1));
+}
+
+/* A dict as the command's result (Tcl quoting by Jim), freed afterwards. */
+static void print_dict(struct command_invocation *cmd, Jim_Obj *dict)
+{
+	Jim_IncrRefCount(dict);
+	command_print_sameline(cmd, "%s", Jim_GetString(dict, NULL));
+	Jim_DecrRefCount(CMD_CTX->interp, dict);
+}
+
+/*
+ * The result of a change for scripts: each field that changed, as read back,
+ * with {from OLD to NEW}; an empty dict when nothing changed.
+ */
+static Jim_Obj *changes_dict(Jim_Interp *interp, const struct ob_words *before,
+		const struct ob_words *after)
+{
+	Jim_Obj *dict = Jim_NewDictObj(interp, NULL, 0);
+	char a[96], b[96];
+
+	for (size_t i = 0; i < ob_nfields; i++) {
+		const struct ob_field *f = &ob_fields[i];
+		uint32_t x = ob_get_raw(f, before), y = ob_get_raw(f, after);
+
+		if (x == y)
+			continue;
+		Jim_Obj *change = Jim_NewDictObj(interp, NULL, 0);
+
+		ob_format(f, x, a, sizeof(a));
+		ob_format(f, y, b, sizeof(b));
+		dict_put_str(interp, change, "from", a);
+		dict_put_str(interp, change, "to", b);
+		dict_put(interp, dict, f->name, change);
+	}
+	return dict;
 }
 
 /*
@@ -224,9 +273,14 @@ static int change_failed(struct command_invocation *cmd, struct flash_bank *bank
 {
 	char verdict[512];
 
-	/* refused before it touched anything (target running, key locked): said already */
-	if (began && !stm32h743_option_commit_started() && stm32h743_link_alive(bank, NULL))
+	/* refused before it touched anything (target running, key locked): the refusal */
+	if (began && !stm32h743_option_commit_started() && stm32h743_link_alive(bank, NULL)) {
+		const char *why = stm32h743_failure_reason(bank);
+
+		command_print(cmd, "%s failed: %s; nothing written", what,
+			why ? why : "see the messages above");
 		return retval;
+	}
 	stm32h743_option_failed(bank, what, began, retval, verdict, sizeof(verdict));
 	command_print(cmd, "%s failed: %s", what, verdict);
 	return retval;
@@ -241,12 +295,17 @@ static void log_words(const char *what, const char *label, const struct ob_words
 		w->wpsn[0], w->wpsn[1]);
 }
 
-/* Apply name/value pairs as one option change; what names the command. */
+/*
+ * Apply name/value pairs as one option change; what names the command. On
+ * success *before and *after are the option words before and after (the
+ * same when nothing was written), for the caller's result.
+ */
 static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
-		const char *const *argv, unsigned int argc, bool confirm, const char *what)
+		const char *const *argv, unsigned int argc, bool confirm, const char *what,
+		struct ob_words *before, struct ob_words *after)
 {
 	struct target *target = bank->target;
-	struct ob_words cur, next, after;
+	struct ob_words cur, next;
 	char err[256];
 	int retval = stm32h743_read_option_words(target, &cur);
 
@@ -286,8 +345,10 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 			return ERROR_COMMAND_ARGUMENT_INVALID;
 		ob_set_raw(f, &next, raw);
 	}
+	*before = cur;
+	*after = cur;
 	if (!memcmp(&cur, &next, sizeof(cur))) {
-		command_print(cmd, "option bytes already hold these values; nothing written");
+		LOG_INFO("%s: option bytes already hold these values; nothing written", what);
 		return ERROR_OK;
 	}
 	log_words(what, "current", &cur);
@@ -302,24 +363,38 @@ static int option_set(struct command_invocation *cmd, struct flash_bank *bank,
 		warn_rdp_level2();
 	retval = stm32h743_option_apply(target, &next, regression ? 60000 : 10000);
 	if (retval == ERROR_OK && stm32h743_option_port_closed()) {
-		command_print(cmd, "rdp: %u -> 2 (the debug port closed as the change ended; the "
-			"chip can no longer be read)", stm32h743_rdp_level(cur.optsr));
+		/* nothing can be read back: what was written is the best account */
+		LOG_USER("rdp: %u -> 2 (the debug port closed as the change ended; the chip can no "
+			"longer be read)", stm32h743_rdp_level(cur.optsr));
+		*after = next;
 		return ERROR_OK;
 	}
 	if (retval == ERROR_OK)
-		retval = stm32h743_read_option_words(target, &after);
+		retval = stm32h743_read_option_words(target, after);
 	if (retval != ERROR_OK)
 		return change_failed(cmd, bank, what, true, retval);
-	log_words(what, "read back", &after);
-	report_changes(cmd, &cur, &after);
-	if (memcmp(&after, &next, sizeof(after)) != 0) {
+	log_words(what, "read back", after);
+	log_changes(&cur, after);
+	if (memcmp(after, &next, sizeof(*after)) != 0) {
 		LOG_ERROR("the chip did not take every value: the option registers read back "
 			"differently from what was written (see above)");
 		return change_failed(cmd, bank, what, true, ERROR_FLASH_OPERATION_FAILED);
 	}
 	if ((next.optsr ^ cur.optsr) & OPTSR_SWAP_BANK_OPT)
-		command_print(cmd, "the bank swap takes effect at the next reset");
+		LOG_INFO("the bank swap takes effect at the next reset");
 	return ERROR_OK;
+}
+
+/* option_set, then its changes as the command's result. */
+static int option_set_result(struct command_invocation *cmd, struct flash_bank *bank,
+		const char *const *argv, unsigned int argc, bool confirm, const char *what)
+{
+	struct ob_words before, after;
+	int retval = option_set(cmd, bank, argv, argc, confirm, what, &before, &after);
+
+	if (retval == ERROR_OK)
+		print_dict(cmd, changes_dict(CMD_CTX->interp, &before, &after));
+	return retval;
 }
 
 COMMAND_HANDLER(stm32h743_handle_option_set_command)
@@ -343,13 +418,17 @@ COMMAND_HANDLER(stm32h743_handle_option_set_command)
 	}
 	struct flash_bank *bank = first_bank(CMD);
 
-	return bank ? option_set(CMD, bank, CMD_ARGV, argc, confirm, "option_set") : ERROR_FAIL;
+	return bank ? option_set_result(CMD, bank, CMD_ARGV, argc, confirm, "option_set") :
+		ERROR_FAIL;
 }
 
+/* For upstream's commands (stm32h743_compat.c): their own output, no dict. */
 int stm32h743_option_set_pairs(struct command_invocation *cmd, struct flash_bank *bank,
 		const char *const *argv, unsigned int argc, const char *what)
 {
-	return option_set(cmd, bank, argv, argc, false, what);
+	struct ob_words before, after;
+
+	return option_set(cmd, bank, argv, argc, false, what, &before, &after);
 }
 
 int stm32h743_set_rdp(struct command_invocation *cmd, struct flash_bank *bank, const char *level,
@@ -357,7 +436,7 @@ int stm32h743_set_rdp(struct command_invocation *cmd, struct flash_bank *bank, c
 {
 	const char *const args[] = { "rdp", level };
 
-	return option_set(cmd, bank, args, 2, false, what);
+	return stm32h743_option_set_pairs(cmd, bank, args, 2, what);
 }
 
 /* `lock` and `unlock`: an RDP level change, said in plain words first. */
@@ -374,7 +453,7 @@ static int set_rdp_level(struct command_invocation *cmd, const char *level, cons
 		return ERROR_FAIL;
 	if (why)
 		LOG_INFO("%s", why);
-	return option_set(cmd, bank, args, 2, false, what);
+	return option_set_result(cmd, bank, args, 2, false, what);
 }
 
 COMMAND_HANDLER(stm32h743_handle_lock_command)
@@ -418,7 +497,7 @@ static int swap_reset(struct command_invocation *cmd, struct flash_bank *bank, b
 	if (target->state != TARGET_HALTED)
 		LOG_WARNING("swap_bank: the target did not halt after the reset (state %s)",
 			target_state_name(target));
-	command_print(cmd, "reset: 0x08000000 now shows physical bank %u", on ? 2 : 1);
+	LOG_USER("reset: 0x08000000 now shows physical bank %u", on ? 2 : 1);
 	return ERROR_OK;
 }
 
@@ -452,14 +531,37 @@ COMMAND_HANDLER(stm32h743_handle_swap_bank_command)
 
 	if (retval != ERROR_OK)
 		return change_failed(CMD, bank, "swap_bank", false, retval);
-	if (!strcmp(value, "toggle"))
-		value = (w.optsr & OPTSR_SWAP_BANK_OPT) ? "off" : "on";
-	const char *const args[] = { "swap_bank", value };
+	bool was_on = w.optsr & OPTSR_SWAP_BANK_OPT;
 
-	retval = option_set(CMD, bank, args, 2, false, "swap_bank");
-	if (retval != ERROR_OK || CMD_ARGC < 2)
+	if (!strcmp(value, "toggle"))
+		value = was_on ? "off" : "on";
+	const char *const args[] = { "swap_bank", value };
+	struct ob_words before, after;
+
+	retval = option_set(CMD, bank, args, 2, false, "swap_bank", &before, &after);
+	if (retval == ERROR_OK && CMD_ARGC == 2)
+		retval = swap_reset(CMD, bank, !strcmp(value, "on"));
+	if (retval != ERROR_OK)
 		return retval;
-	return swap_reset(CMD, bank, !strcmp(value, "on"));
+	/* for scripts: the option, what it was, and what 0x08000000 shows now */
+	uint32_t optcr;
+
+	retval = stm32h743_read_bank_reg(bank->target, 0, STM32H743_OPTCR, &optcr);
+	if (retval != ERROR_OK) {
+		command_print(CMD, "swap_bank: the option is %s, but FLASH_OPTCR cannot be read to "
+			"tell which bank is mapped (see the messages above)", value);
+		return retval;
+	}
+	Jim_Interp *interp = CMD_CTX->interp;
+	Jim_Obj *dict = Jim_NewDictObj(interp, NULL, 0);
+
+	dict_put_str(interp, dict, "swap_bank", value);
+	dict_put_str(interp, dict, "previous", was_on ? "on" : "off");
+	dict_put(interp, dict, "reset", Jim_NewIntObj(interp, CMD_ARGC == 2));
+	dict_put(interp, dict, "mapped_bank", Jim_NewIntObj(interp,
+		(optcr & OPTCR_SWAP_BANK) ? 2 : 1));
+	print_dict(CMD, dict);
+	return ERROR_OK;
 }
 
 /* Both banks erase at the same time: start each, then wait for each. */
@@ -496,7 +598,34 @@ COMMAND_HANDLER(stm32h743_handle_mass_erase_command)
 		command_print(CMD, "no stm32h743 flash bank to erase");
 		return ERROR_FAIL;
 	}
-	return stm32h743_erase_banks(banks, n);
+	int64_t start = timeval_ms();
+	int retval = stm32h743_erase_banks(banks, n);
+
+	if (retval != ERROR_OK) {
+		/* the refusal or the diagnosis verdict is the error message */
+		const char *why = stm32h743_failure_reason(banks[0]);
+
+		command_print(CMD, "%s", why ? why : "mass_erase failed: see the messages above");
+		return retval;
+	}
+	Jim_Interp *interp = CMD_CTX->interp;
+	Jim_Obj *dict = Jim_NewDictObj(interp, NULL, 0);
+	Jim_Obj *erased = Jim_NewListObj(interp, NULL, 0);
+	uint32_t bytes = 0;
+	char text[32];
+
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(text, sizeof(text), "0x%08" PRIx64, (uint64_t)banks[i]->base);
+		Jim_ListAppendElement(interp, erased, Jim_NewStringObj(interp, text, -1));
+		bytes += banks[i]->size;
+	}
+	dict_put(interp, dict, "erased", erased);
+	dict_put(interp, dict, "bytes", Jim_NewIntObj(interp, bytes));
+	snprintf(text, sizeof(text), "%.3f", (timeval_ms() - start) / 1000.0);
+	dict_put_str(interp, dict, "seconds", text);
+	LOG_INFO("mass_erase: %" PRIu32 " KiB erased in %s s", bytes / 1024, text);
+	print_dict(CMD, dict);
+	return ERROR_OK;
 }
 
 const struct command_registration stm32h743_option_command_handlers[] = {

@@ -92,9 +92,9 @@ static int unlock_options(struct target *target)
 	if (retval == ERROR_OK)
 		retval = stm32h743_read_bank_reg(target, 0, STM32H743_OPTCR, &optcr);
 	if (retval == ERROR_OK && (optcr & OPTCR_OPTLOCK)) {
-		LOG_ERROR("FLASH_OPTCR stays locked (0x%08" PRIx32 ") after the option key sequence: "
-			"a wrong key was written since the last reset; run `reset halt` and try "
-			"again", optcr);
+		stm32h743_refused("FLASH_OPTCR stays locked (0x%08" PRIx32 ") after the option key "
+			"sequence: a wrong key was written since the last reset; run `reset halt` and "
+			"try again", optcr);
 		retval = ERROR_FLASH_OPERATION_FAILED;
 	}
 	return retval;
@@ -125,8 +125,8 @@ static int wait_banks_idle(struct target *target)
 		int retval = stm32h743_poll(&p, timeval_ms(), &sr);
 
 		if (retval == ERROR_FLASH_BUSY)
-			LOG_ERROR("option change: bank %u still busy (FLASH_SR%u=0x%08" PRIx32 "); "
-				"wait for the flash operation to end or reset", i + 1, i + 1, sr);
+			stm32h743_refused("option change: bank %u still busy (FLASH_SR%u=0x%08" PRIx32
+				"); wait for the flash operation to end or reset", i + 1, i + 1, sr);
 		if (retval != ERROR_OK)
 			return retval;
 	}
@@ -173,10 +173,10 @@ int stm32h743_option_commit(struct target *target, const struct stm32h743_option
 {
 	memset(&commit, 0, sizeof(commit));
 	if (target->state != TARGET_HALTED) {
-		LOG_ERROR("option bytes: the target must be halted (run `halt` or `reset halt`)");
+		stm32h743_refused("option bytes: the target must be halted (run `halt` or `reset halt`)");
 		return ERROR_TARGET_NOT_HALTED;
 	}
-	commit.rsr_known = target_read_u32(target, RCC_RSR, &commit.rsr_before) == ERROR_OK;
+	commit.rsr_known = stm32h743_read_u32_logged(target, RCC_RSR, &commit.rsr_before) == ERROR_OK;
 	int retval = wait_banks_idle(target);
 
 	if (retval == ERROR_OK)
@@ -233,7 +233,7 @@ static void describe_reset(struct target *target, char *out, size_t size)
 {
 	uint32_t rsr, optsr = 0;
 
-	if (!commit.rsr_known || target_read_u32(target, RCC_RSR, &rsr) != ERROR_OK) {
+	if (!commit.rsr_known || stm32h743_read_u32_logged(target, RCC_RSR, &rsr) != ERROR_OK) {
 		snprintf(out, size, "the chip was reset during the option change (FLASH_OPTCR was "
 			"locked again before the driver locked it; RCC_RSR cannot tell the source)");
 		return;

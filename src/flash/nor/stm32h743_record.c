@@ -93,7 +93,7 @@ void stm32h743_record_reset_flags(struct flash_bank *bank)
 	struct stm32h743_record *rec = stm32h743_record_of(bank->target);
 
 	if (rec)
-		rec->rsr_known = target_read_u32(bank->target, RCC_RSR,
+		rec->rsr_known = stm32h743_read_u32_logged(bank->target, RCC_RSR,
 			&rec->rsr_at_program) == ERROR_OK;
 }
 

@@ -78,6 +78,35 @@ const char *stm32h743_reg_name(struct flash_bank *bank, enum stm32h743_reg reg)
 	return reg_name(stm32h743_info(bank)->index, reg);
 }
 
+/* The registers outside the flash controller that the driver reads through stm32h743_read_u32_logged. */
+static const struct {
+	uint32_t address;
+	const char *name;
+} other_regs[] = {
+	{ RCC_RSR, "RCC_RSR" },
+	{ 0x580244DC, "RCC_AHB2ENR" },		/* RM0433 8.7.40 */
+	{ 0x5C001054, "DBGMCU_APB4FZ1" },	/* RM0433 60.5.8 */
+	{ 0x58004804, "IWDG1_PR" },		/* RM0433 45.4 */
+	{ 0x58004808, "IWDG1_RLR" },
+};
+
+/* The name of a register by its address, for the debug log. */
+const char *stm32h743_reg_name_at(uint32_t address)
+{
+	uint32_t offset = address - STM32H743_FLASH_REGS;
+
+	for (unsigned int reg = 0; reg < STM32H743_NUM_REGS; reg++) {
+		if (regs[reg].offset == offset)
+			return reg_name(0, reg);
+		if (regs[reg].per_bank && regs[reg].offset + (uint32_t)STM32H743_BANK2_REGS == offset)
+			return reg_name(1, reg);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(other_regs); i++)
+		if (other_regs[i].address == address)
+			return other_regs[i].name;
+	return "register";
+}
+
 /*
  * When the target or the probe goes away every later access fails too: say
  * so once, not once per register (the diagnosis then explains it).
@@ -144,6 +173,72 @@ static const char *unreachable_reason(struct target *target)
 		"answer; check the connection and the target's power";
 }
 
+/*
+ * Every register access at debug level (-d3), with name, address and raw
+ * value, so that a log shows what each decoded message was made from. A
+ * read that repeats the previous one (the same register, the same value:
+ * a poll waiting) is counted instead of logged; the count is logged before
+ * the next access or when a poll gives up, so a poll shows its first value,
+ * how often it read it again, and its final value.
+ */
+static struct {
+	struct target *target;
+	uint32_t address;
+	uint32_t value;
+	unsigned int repeats;
+	bool valid;
+} last_read;
+
+void stm32h743_reg_log_flush(void)
+{
+	if (last_read.valid && last_read.repeats)
+		LOG_DEBUG("read %s at 0x%08" PRIx32 " %u more time%s: 0x%08" PRIx32,
+			stm32h743_reg_name_at(last_read.address), last_read.address,
+			last_read.repeats, last_read.repeats == 1 ? "" : "s", last_read.value);
+	last_read.repeats = 0;
+}
+
+static void log_read(struct target *target, uint32_t address, uint32_t value)
+{
+	if (!LOG_LEVEL_IS(LOG_LVL_DEBUG))
+		return;
+	if (last_read.valid && last_read.target == target && last_read.address == address &&
+	    last_read.value == value) {
+		last_read.repeats++;
+		return;
+	}
+	stm32h743_reg_log_flush();
+	LOG_DEBUG("read %s at 0x%08" PRIx32 ": 0x%08" PRIx32, stm32h743_reg_name_at(address),
+		address, value);
+	last_read.target = target;
+	last_read.address = address;
+	last_read.value = value;
+	last_read.valid = true;
+}
+
+static void log_write(uint32_t address, uint32_t value)
+{
+	if (!LOG_LEVEL_IS(LOG_LVL_DEBUG))
+		return;
+	stm32h743_reg_log_flush();
+	last_read.valid = false;
+	LOG_DEBUG("wrote %s at 0x%08" PRIx32 ": 0x%08" PRIx32, stm32h743_reg_name_at(address),
+		address, value);
+}
+
+/* A register outside the flash controller, read for a decoded message: logged like ours. */
+int stm32h743_read_u32_logged(struct target *target, uint32_t address, uint32_t *value)
+{
+	int retval = target_read_u32(target, address, value);
+
+	if (retval == ERROR_OK)
+		log_read(target, address, *value);
+	else
+		LOG_DEBUG("read %s at 0x%08" PRIx32 " failed (%d)", stm32h743_reg_name_at(address),
+			address, retval);
+	return retval;
+}
+
 int stm32h743_read_bank_reg(struct target *target, unsigned int index, enum stm32h743_reg reg,
 		uint32_t *value)
 {
@@ -152,8 +247,10 @@ int stm32h743_read_bank_reg(struct target *target, unsigned int index, enum stm3
 	if (retval != ERROR_OK && first_link_failure(target))
 		LOG_ERROR("cannot read %s at 0x%08" PRIx32 ": %s", reg_name(index, reg),
 			stm32h743_reg_address(index, reg), unreachable_reason(target));
-	else if (retval == ERROR_OK)
+	else if (retval == ERROR_OK) {
 		link_answered(target);
+		log_read(target, stm32h743_reg_address(index, reg), *value);
+	}
 	return retval;
 }
 
@@ -165,8 +262,10 @@ int stm32h743_write_bank_reg(struct target *target, unsigned int index, enum stm
 	if (retval != ERROR_OK && first_link_failure(target))
 		LOG_ERROR("cannot write %s at 0x%08" PRIx32 ": %s", reg_name(index, reg),
 			stm32h743_reg_address(index, reg), unreachable_reason(target));
-	else if (retval == ERROR_OK)
+	else if (retval == ERROR_OK) {
 		link_answered(target);
+		log_write(stm32h743_reg_address(index, reg), value);
+	}
 	return retval;
 }
 
@@ -312,8 +411,10 @@ int stm32h743_poll(const struct stm32h743_poll *p, int64_t start_ms, uint32_t *v
 			return retval;
 		int64_t now = timeval_ms();
 
-		if (now - start_ms - filling_ms > p->timeout_ms)
+		if (now - start_ms - filling_ms > p->timeout_ms) {
+			stm32h743_reg_log_flush();	/* the reads before the caller's message */
 			return ERROR_FLASH_BUSY;
+		}
 		if (now >= next_report) {
 			LOG_INFO("%s: still busy after %.1f s", p->what, (now - start_ms) / 1000.0);
 			next_report = now + 2000;

@@ -563,8 +563,11 @@ COMMAND_HANDLER(stm32h743_handle_verify_image_command)
 			"see the messages above for the address");
 		return ERROR_FAIL;
 	}
-	command_print(CMD, "verified %" PRIu32 " bytes in %.3fs", verified,
-		(timeval_ms() - start) / 1000.0);
+	/* people read the line; scripts get a dict */
+	double seconds = (timeval_ms() - start) / 1000.0;
+
+	LOG_USER("verified %" PRIu32 " bytes in %.3fs", verified, seconds);
+	command_print_sameline(CMD, "bytes %" PRIu32 " seconds %.3f", verified, seconds);
 	return ERROR_OK;
 }
 
