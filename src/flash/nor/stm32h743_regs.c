@@ -98,7 +98,7 @@ const char *stm32h743_reg_name_at(uint32_t address)
 	for (unsigned int reg = 0; reg < STM32H743_NUM_REGS; reg++) {
 		if (regs[reg].offset == offset)
 			return reg_name(0, reg);
-		if (regs[reg].per_bank && regs[reg].offset + (uint32_t)STM32H743_BANK2_REGS == offset)
+		if (regs[reg].per_bank && offset == regs[reg].offset + (uint32_t)STM32H743_BANK2_REGS)
 			return reg_name(1, reg);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(other_regs); i++)
