@@ -185,6 +185,18 @@ static bool guard_allows(struct command_invocation *cmd, const struct ob_field *
 	return false;
 }
 
+/* Whether field f differs between before and after; if so, both values formatted into a and b. */
+static bool field_changed(const struct ob_field *f, const struct ob_words *before,
+		const struct ob_words *after, char *a, char *b, size_t size)
+{
+	uint32_t x = ob_get_raw(f, before), y = ob_get_raw(f, after);
+
+	if (x == y)
+		return false;
+	ob_format(f, x, a, size);
+	ob_format(f, y, b, size);
+	return true;
+}
 
 /* Each changed field as a line for people: "bor_lev: 0 -> 2". */
 static void log_changes(const struct ob_words *before, const struct ob_words *after)
@@ -193,12 +205,9 @@ static void log_changes(const struct ob_words *before, const struct ob_words *af
 
 	for (size_t i = 0; i < ob_nfields; i++) {
 		const struct ob_field *f = &ob_fields[i];
-		uint32_t x = ob_get_raw(f, before), y = ob_get_raw(f, after);
 
-		if (x == y)
+		if (!field_changed(f, before, after, a, b, sizeof(a)))
 			continue;
-		ob_format(f, x, a, sizeof(a));
-		ob_format(f, y, b, sizeof(b));
 		/* values with spaces (areas, sector lists) read as one Tcl word */
 		LOG_USER("%s: %s%s%s -> %s%s%s", f->name, strchr(a, ' ') ? "{" : "", a,
 			strchr(a, ' ') ? "}" : "", strchr(b, ' ') ? "{" : "", b,
@@ -236,14 +245,11 @@ static Jim_Obj *changes_dict(Jim_Interp *interp, const struct ob_words *before,
 
 	for (size_t i = 0; i < ob_nfields; i++) {
 		const struct ob_field *f = &ob_fields[i];
-		uint32_t x = ob_get_raw(f, before), y = ob_get_raw(f, after);
 
-		if (x == y)
+		if (!field_changed(f, before, after, a, b, sizeof(a)))
 			continue;
 		Jim_Obj *change = Jim_NewDictObj(interp, NULL, 0);
 
-		ob_format(f, x, a, sizeof(a));
-		ob_format(f, y, b, sizeof(b));
 		dict_put_str(interp, change, "from", a);
 		dict_put_str(interp, change, "to", b);
 		dict_put(interp, dict, f->name, change);
